@@ -1,0 +1,201 @@
+"""The forward pass and its trace (chapter "Forward pass"; 000 FORWARD PROPAGATION, 002 §2).
+
+    z_t = W a_{t-1} + U x_t + b       (2.2)
+    a_t = h(z_t)                      (2.3)
+    o_t = V a_t + c                   (2.4)
+    ŷ_t = g(o_t)                      (2.5)
+
+Arrays are time-major: one sequence is (T, n), a batch is (T, B, n).
+Everything that does not depend on the recurrence (U x_t + b for all t, the
+output layer, the softmax) is computed outside the time loop.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validate import ACTIVATIONS, OUTPUTS, as_float_array, check_choice
+from .activations import h_fn, h_prime
+from .losses import g, step_losses
+from .params import Params, check_params
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Everything the forward pass computed, time-major, for chapters and widgets.
+
+    Shapes (single sequence / batch): ``z, a`` (T, N1) / (T, B, N1); ``o, y_hat``
+    (T, N2) / (T, B, N2); ``a0`` (N1,) / (B, N1). ``a[t]`` is a_{t+1} in the
+    sources' 1-based time; ``a_prev[t]`` is a_t (so ``a_prev[0]`` is a_0).
+    """
+
+    xs: np.ndarray
+    z: np.ndarray
+    a: np.ndarray
+    o: np.ndarray
+    y_hat: np.ndarray
+    a0: np.ndarray
+    activation: str
+    output: str
+
+    @property
+    def T(self) -> int:
+        return self.z.shape[0]
+
+    @property
+    def a_prev(self) -> np.ndarray:
+        """a_{t-1} for every t: a0 followed by a[:-1]."""
+        return np.concatenate([self.a0[None], self.a[:-1]], axis=0)
+
+    @property
+    def h_prime(self) -> np.ndarray:
+        """h'(z_t) for every t, same shape as z."""
+        return h_prime(self.z, self.a, self.activation)
+
+    def losses(self, ys, mask=None) -> np.ndarray:
+        """L_t at every step (zero where ``mask`` is 0); shape (T,) or (T, B)."""
+        ys = as_float_array("ys", ys, self.o.dtype)
+        if ys.shape != self.o.shape:
+            raise ValueError(f"ys must have shape {self.o.shape} to match the trace; got {ys.shape}")
+        L = step_losses(self.o, ys, self.output)
+        if mask is not None:
+            L = L * np.asarray(mask, dtype=L.dtype)
+        return L
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Validated engine inputs in batch form: X (T,B,n), Y (T,B,N2) or None, M (T,B) or None, A0 (B,N1)."""
+
+    X: np.ndarray
+    Y: np.ndarray | None
+    M: np.ndarray | None
+    A0: np.ndarray
+    single: bool
+
+    @property
+    def T(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def B(self) -> int:
+        return self.X.shape[1]
+
+
+def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None, a0=None) -> Batch:
+    """Check every argument of an engine and bring it to batch form (T, B, ·).
+
+    Raises ValueError/TypeError naming the argument for wrong ranks, shapes,
+    mismatched T or B, NaN/Inf, empty sequences, unknown names, and
+    cross-entropy targets that are not probability distributions.
+    """
+    check_params(params)
+    check_choice("activation", activation, ACTIVATIONS)
+    check_choice("output", output, OUTPUTS)
+    dtype = params.dtype
+    X = as_float_array("xs", xs, dtype)
+    if X.ndim not in (2, 3):
+        raise ValueError(f"xs must be (T, n) for one sequence or (T, B, n) for a batch; got shape {X.shape}")
+    single = X.ndim == 2
+    if single:
+        X = X[:, None, :]
+    T, B, n = X.shape
+    if T == 0:
+        raise ValueError("xs is an empty sequence (T = 0); it needs at least one time step")
+    if B == 0:
+        raise ValueError("xs is an empty batch (B = 0); it needs at least one sequence")
+    if n != params.n_in:
+        raise ValueError(f"xs has {n} features per step but params.U expects n = {params.n_in}")
+    Y = None
+    if ys is not None:
+        Y = as_float_array("ys", ys, dtype)
+        want = (T, params.n_out) if single else (T, B, params.n_out)
+        if Y.ndim != len(want):
+            raise ValueError(f"ys must have shape {want} to match xs {tuple(np.shape(xs))}; got {Y.shape}")
+        if Y.shape[0] != T:
+            raise ValueError(f"ys has T = {Y.shape[0]} steps but xs has T = {T}")
+        if not single and Y.shape[1] != B:
+            raise ValueError(f"ys has batch size {Y.shape[1]} but xs has B = {B}")
+        if Y.shape[-1] != params.n_out:
+            raise ValueError(f"ys has {Y.shape[-1]} outputs per step but params.V expects N2 = {params.n_out}")
+        if single:
+            Y = Y[:, None, :]
+    M = None
+    if mask is not None:
+        M = as_float_array("mask", mask, dtype)
+        want = (T,) if single else (T, B)
+        if M.shape != want:
+            raise ValueError(f"mask must have shape {want} (T, B) to match xs; got {M.shape}")
+        if not np.all((M == 0) | (M == 1)):
+            raise ValueError("mask must contain only 0/1 (or False/True)")
+        if single:
+            M = M[:, None]
+    if Y is not None and output == "softmax":
+        _check_distributions(Y, M, dtype)
+    A0 = np.zeros((B, params.n_hidden), dtype)
+    if a0 is not None:
+        A0 = as_float_array("a0", a0, dtype)
+        want = (params.n_hidden,) if single else (B, params.n_hidden)
+        if A0.shape == (params.n_hidden,) and not single:
+            A0 = np.broadcast_to(A0, (B, params.n_hidden))
+        elif A0.shape != want:
+            raise ValueError(f"a0 must have shape {want} (N1 = {params.n_hidden}); got {A0.shape}")
+        A0 = np.array(A0.reshape(B, params.n_hidden))
+    return Batch(X, Y, M, A0, single)
+
+
+def _check_distributions(Y, M, dtype) -> None:
+    tol = 1e-4 if dtype == np.float32 else 1e-6
+    live = np.ones(Y.shape[:2], bool) if M is None else M.astype(bool)
+    Yl = Y[live]
+    if np.any(Yl < 0):
+        raise ValueError("ys must be probability distributions for output='softmax' (cross-entropy): "
+                         "found negative entries")
+    sums = Yl.sum(axis=-1)
+    if np.any(np.abs(sums - 1) > tol):
+        bad = float(sums[np.argmax(np.abs(sums - 1))])
+        raise ValueError("ys must be probability distributions for output='softmax' (cross-entropy): "
+                         f"each y_t must sum to 1 (one-hot targets do); found a row summing to {bad:.6g}. "
+                         "Use output='identity' for regression targets.")
+
+
+def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str):
+    """The time loop on batch-form inputs: returns Z, A, each (T, B, N1).
+
+    U x_t + b is computed for all t before the loop; inside it only
+    W a_{t-1} and h remain.
+    """
+    T, B, _ = X.shape
+    Z = X @ params.U.T + params.b            # (T, B, N1): U x_t + b, all t at once
+    A = np.empty_like(Z)
+    WT = np.ascontiguousarray(params.W.T)     # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
+    h = h_fn(activation)
+    a_prev = A0
+    for t in range(T):
+        Z[t] += a_prev @ WT                   # z_t = W a_{t-1} + U x_t + b
+        a_prev = A[t] = h(Z[t])               # a_t = h(z_t)
+    return Z, A
+
+
+def forward(params: Params, xs, activation: str = "tanh", output: str = "softmax", a0=None) -> Trace:
+    """Run the RNN over ``xs`` and return its :class:`Trace` (000 FORWARD PROPAGATION).
+
+    Parameters
+    ----------
+    params : Params
+    xs : array (T, n) or (T, B, n)
+    activation : "tanh", "sigmoid", "relu" or "identity"
+    output : "softmax" or "identity"
+    a0 : array (N1,) or (B, N1), optional; default zeros (a_0 = 0 as in the sources)
+    """
+    batch = prepare(params, xs, None, activation, output, None, a0)
+    Z, A = run(params, batch.X, batch.A0, activation)
+    O = A @ params.V.T + params.c            # (T, B, N2): o_t = V a_t + c
+    Yh = g(O, output)
+    if batch.single:
+        return Trace(batch.X[:, 0], Z[:, 0], A[:, 0], O[:, 0], Yh[:, 0], batch.A0[0], activation, output)
+    return Trace(batch.X, Z, A, O, Yh, batch.A0, activation, output)
+
+
+__all__ = ["Trace", "forward", "prepare", "run", "Batch"]
