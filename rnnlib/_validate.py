@@ -51,15 +51,24 @@ def as_float_array(name: str, value, dtype=None) -> np.ndarray:
         raise TypeError(f"{name} must be real-valued; got dtype {arr.dtype}")
     if dtype is None:
         dtype = arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64
-    arr = arr.astype(dtype, copy=False)
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} contains NaN or Inf (first at index {tuple(int(i) for i in bad)})")
+    _check_finite(name, arr, "contains NaN or Inf")
+    with np.errstate(over="ignore"):
+        arr = arr.astype(dtype, copy=False)
+    _check_finite(name, arr, f"overflows {np.dtype(dtype)}")
     return arr
 
 
+def _check_finite(name: str, arr: np.ndarray, what: str) -> None:
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name} {what} (first at index {tuple(int(i) for i in bad)})")
+
+
 def check_float_dtype(name: str, dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be float32 or float64; got {dtype!r}") from None
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"{name} must be float32 or float64; got {dtype}")
     return dtype

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import check_positive_float
 from .bptt import output_delta
 from .forward import prepare, run
 from .params import NAMES, Params
@@ -33,7 +34,11 @@ def numerical_gradient(params: Params, xs, ys, activation: str = "tanh", output:
 
     Same signature and return value as the engines: ``(loss, grads)``. Costs
     2·(number of parameters) forward passes: for checks on small models only.
+    It always works in float64 (ε = 1e-6 is below float32's resolution), so a
+    float32 model gets float64 reference gradients.
     """
+    eps = check_positive_float("eps", eps)
+    params = params.astype(np.float64) if isinstance(params, Params) else params
     batch = prepare(params, xs, ys, activation, output, mask, a0)
     arrays = {name: np.array(getattr(params, name), copy=True) for name in NAMES}
     grads = {}
@@ -90,6 +95,7 @@ def gradcheck(engine, params: Params, xs, ys, activation: str = "tanh", output: 
 
     Returns a :class:`GradCheck`; ``.ok`` is True when every relative error is ≤ ``tol``.
     """
+    tol = check_positive_float("tol", tol)
     l1, g1 = engine(params, xs, ys, activation, output, mask, **kwargs)
     l2, g2 = reference(params, xs, ys, activation, output, mask, **kwargs)
     errors = {name: rel_error(getattr(g1, name), getattr(g2, name)) for name in NAMES}

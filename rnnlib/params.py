@@ -39,7 +39,12 @@ class Params:
     c: np.ndarray
 
     def __post_init__(self) -> None:
-        arrays = {name: np.asarray(getattr(self, name)) for name in NAMES}
+        arrays = {}
+        for name in NAMES:
+            try:
+                arrays[name] = np.asarray(getattr(self, name))
+            except ValueError as exc:  # ragged lists
+                raise TypeError(f"Params.{name} must be a real numeric array: {exc}") from None
         for name, arr in arrays.items():
             if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
                 raise TypeError(f"Params.{name} must be a real numeric array; got dtype {arr.dtype}")
@@ -139,6 +144,8 @@ def init_params(n_in: int, n_hidden: int, n_out: int, seed: int = 0, dtype=np.fl
     n_out = check_positive_int("n_out", n_out)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer; got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed}")
     dtype = check_float_dtype("dtype", dtype)
     rng = np.random.default_rng(seed)
 
