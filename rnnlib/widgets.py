@@ -65,6 +65,28 @@ def Stepper(frames_html: Sequence[str], frames_text: Sequence[str], *, title: st
     return box
 
 
+def Picker(options: Sequence[str], frames_html: Sequence[str], frames_text: Sequence[str], *,
+           title: str = "", label: str = "choose"):
+    """A dropdown over precomputed frames (e.g. prefixes → completions), live and static alike.
+
+    Like :func:`Stepper`, the dropdown's index is ``jslink``-ed to a stack of frames, so
+    choosing an option switches the display in the browser with no kernel.
+    """
+    import ipywidgets as widgets
+
+    if not (len(options) == len(frames_html) == len(frames_text)) or not options:
+        raise ValueError("options, frames_html and frames_text must be non-empty and of equal length")
+    dropdown = widgets.Dropdown(options=list(options), index=0, description=label)
+    stack = widgets.Stack([widgets.HTML(f) for f in frames_html], selected_index=0)
+    widgets.jslink((dropdown, "index"), (stack, "selected_index"))
+    head = [widgets.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+    text = (f"{title}\n" if title else "") + "\n".join(f"[{o}] {t}" for o, t in zip(options, frames_text))
+    box = _TextBox(head + [dropdown, stack], text=text)
+    box.add_class("rnnlib-picker")
+    box.dropdown, box.stack = dropdown, stack
+    return box
+
+
 def _text_box_class():
     import ipywidgets as widgets
 
@@ -219,5 +241,5 @@ def bptt_stepper(params: Params, xs, ys, activation: str = "tanh", output: str =
     return Stepper(fh, ft, title=title, label="step")
 
 
-__all__ = ["Stepper", "forward_stepper", "bptt_stepper", "forward_frames", "bptt_frames",
+__all__ = ["Stepper", "Picker", "forward_stepper", "bptt_stepper", "forward_frames", "bptt_frames",
            "unrolled_svg", "table", "fmt"]

@@ -76,14 +76,14 @@ def _visible_frame(stepper) -> str:
 STEPPER_TIMES: list[float] = []   # reported by conftest.pytest_terminal_summary, never asserted
 
 
-def _stored_steppers(nb_path: Path) -> int:
-    """How many displayed widgets in the stored notebook are rnnlib steppers."""
+def _stored_steppers(nb_path: Path, cls: str = "rnnlib-stepper") -> int:
+    """How many displayed widgets in the stored notebook carry the DOM class ``cls``."""
     nb = json.loads(nb_path.read_text())
     state = nb["metadata"].get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     shown = [o["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
              for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
              if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    return sum("rnnlib-stepper" in state.get(m, {}).get("state", {}).get("_dom_classes", []) for m in shown)
+    return sum(cls in state.get(m, {}).get("state", {}).get("_dom_classes", []) for m in shown)
 
 
 @pytest.mark.parametrize("rel", NOTEBOOK_PAGES)
@@ -118,5 +118,32 @@ def test_steppers_move(browser, site_url, rel):
             page.wait_for_timeout(100)
             assert _visible_frame(st) == before, f"{rel}: stepper {i} did not return when moved back"
         assert not ev["errors"], f"{rel}: console errors while stepping: {ev['errors'][:5]}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("rel", NOTEBOOK_PAGES)
+def test_pickers_switch(browser, site_url, rel):
+    """Every dropdown picker (rnnlib.widgets.Picker) changes its display for each option, offline."""
+    expected = _stored_steppers(ROOT / rel.replace(".html", ".ipynb"), "rnnlib-picker")
+    page, ev = _open(browser, f"{site_url}/{rel}")
+    try:
+        if expected:
+            page.wait_for_selector(".rnnlib-picker select", timeout=15000)
+        pickers = page.locator(".rnnlib-picker")
+        assert pickers.count() == expected, f"{rel}: {expected} pickers stored, {pickers.count()} rendered"
+        for i in range(expected):
+            pk = pickers.nth(i)
+            pk.scroll_into_view_if_needed()
+            select = pk.locator("select").first
+            n_options = select.locator("option").count()
+            assert n_options >= 2, f"{rel}: picker {i} has {n_options} options"
+            seen = [_visible_frame(pk)]
+            for k in range(1, n_options):
+                select.select_option(index=k)
+                page.wait_for_timeout(100)
+                seen.append(_visible_frame(pk))
+            assert len(set(seen)) == n_options, f"{rel}: picker {i} shows the same display for different options"
+        assert not ev["errors"], f"{rel}: console errors while picking: {ev['errors'][:5]}"
     finally:
         page.close()
