@@ -1,6 +1,6 @@
 """Ramkumar's BPTT exactly as written (000 BPTT / PARAMETER_UPDATE; 002 eqs. 3.1–3.19, §4.1).
 
-Serves the chapter "Ramkumar, line by line" (and the worked 2-3-2 example of "Tensor BPTT").
+Serves the chapters "The 2-3-2 worked example" and "Tensor BPTT".
 
 The source carries ∂a_t/∂θ forward in time (forward-mode accumulation, i.e. RTRL)
 and keeps a leading *loss axis* of length N^(2) on every ∂L_t/∂θ: δ_t^(2) = diag(ŷ_t − y_t)
