@@ -21,7 +21,7 @@ widgets            time-step steppers (live and static)                  every c
 exercises          automatic checks of the exercises                     every chapter
 =================  ===================================================  ======================
 """
-from . import checkpoint
+from . import checkpoint, data, steps
 from .activations import h, h_prime
 from .bptt import bptt
 from .checkpoint import load as load_checkpoint

@@ -1,6 +1,6 @@
 """Whitehill's regression RNN and its gradients as written (004, CS/DS541 2020 notes).
 
-Serves the chapter "Whitehill: the q/r recursion".
+Serves the chapter "Whitehill's q/r recursion".
 
 Whitehill's notation (§1) and its map to rnnlib.Params::
 
