@@ -72,3 +72,10 @@ def check_float_dtype(name: str, dtype) -> np.dtype:
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise TypeError(f"{name} must be float32 or float64; got {dtype}")
     return dtype
+
+
+def check_mask_values(M: np.ndarray) -> np.ndarray:
+    """A mask holds only 0 and 1 (or False/True): padded steps off, real steps on."""
+    if not np.all((M == 0) | (M == 1)):
+        raise ValueError("mask must contain only 0/1 (or False/True)")
+    return M

@@ -11,6 +11,11 @@ t = T down to 1 (001 §3, corrected: the recursion passes through h'(z_{t+1})):
 
 Only the ∂L/∂a_t recursion is inside the time loop; every parameter gradient is
 one matrix product over all (t, batch) pairs. Cost O(T·B·N1·(N1 + n + N2)).
+
+For speed (see benchmarks/bench_bptt.py): z_t, a_t and o_t live in one workspace
+allocated once per call, buffers are reused in place (o_t becomes δo_t, z_t becomes
+∂L/∂a_t and then ∂L/∂z_t), and each step of the two loops is three numpy calls
+writing with ``out=``, so that it allocates nothing.
 """
 from __future__ import annotations
 
@@ -18,7 +23,6 @@ import numpy as np
 
 from .activations import h_prime
 from .forward import prepare, run
-from .losses import log_softmax
 from .params import Params
 
 
@@ -26,19 +30,47 @@ def output_delta(O: np.ndarray, Y: np.ndarray, M, output: str, B: int):
     """Loss and δo = ∂L/∂o for every step, with L = (1/B) Σ_b Σ_t m_tb L_tb.
 
     Returns (loss: float, dO: (T, B, N2)). Masked steps get L_t = 0 and δo_t = 0.
+    ``O`` is left unchanged (:func:`bptt` uses the in-place version on its own buffer).
     """
+    return _output_delta_inplace(np.array(O, copy=True), Y, M, output, B)
+
+
+def _output_delta_inplace(O: np.ndarray, Y: np.ndarray, M, output: str, B: int):
+    """:func:`output_delta`, turning the buffer ``O`` into dO (no (T, B, N2) temporaries).
+
+    For softmax, with s_t = o_t - max_k o_tk, log ŷ_t = s_t - log Σ_k exp(s_tk), so
+    L_t = -y_tᵀ log ŷ_t = (Σ_k y_tk) log Σ_k exp(s_tk) - y_tᵀ s_t: finite even where ŷ_t
+    underflows, and exp(s_t) serves both the loss and ŷ_t.
+    """
+    dO = O
     if output == "softmax":
-        logp = log_softmax(O)                  # (T, B, N2)
-        L = -(Y * logp).sum(axis=-1)           # (T, B): -y_tᵀ log ŷ_t
-        dO = np.exp(logp) - Y                  # ŷ_t - y_t
+        dO -= O.max(axis=-1, keepdims=True)                # s_t = o_t - max o_t ≤ 0: exp cannot overflow
+        L = -np.vecdot(Y, dO)                              # (T, B): -y_tᵀ s_t
+        np.exp(dO, out=dO)                                 # exp(s_t)
+        sum_exp = dO.sum(axis=-1, keepdims=True)           # (T, B, 1): Σ_k exp(s_tk) ≥ 1
+        L += np.log(sum_exp[..., 0]) * Y.sum(axis=-1)      # + (Σ_k y_tk) log Σ_k exp(s_tk)
+        dO /= sum_exp                                      # ŷ_t = softmax(o_t)
+        dO -= Y                                            # ŷ_t - y_t
     else:
-        dO = O - Y                             # ŷ_t - y_t, with ŷ_t = o_t
-        L = 0.5 * (dO * dO).sum(axis=-1)       # ½‖ŷ_t - y_t‖²
+        dO -= Y                                            # ŷ_t - y_t, with ŷ_t = o_t
+        L = 0.5 * np.vecdot(dO, dO)                        # ½‖ŷ_t - y_t‖²
     if M is not None:
-        L = L * M
+        L *= M
         dO *= M[..., None]
     dO *= 1.0 / B
     return float(L.sum()) / B, dO
+
+
+def _workspace(T: int, B: int, N1: int, N2: int, dtype):
+    """Z (T, B, N1), A (T, B, N1) and O (T, B, N2) as views of one fresh buffer.
+
+    One allocation instead of several: the memory allocator then keeps reusing the
+    same pages from call to call, where separate arrays of a few hundred kB are
+    often handed back to the system and page-faulted in again on every call.
+    """
+    S, S2 = T * B * N1, T * B * N2
+    buf = np.empty(2 * S + S2, dtype)
+    return buf[:S].reshape(T, B, N1), buf[S:2 * S].reshape(T, B, N1), buf[2 * S:].reshape(T, B, N2)
 
 
 def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softmax", mask=None,
@@ -75,31 +107,37 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     X, A0 = batch.X, batch.A0
     T, B, n = X.shape
     N1, N2 = params.n_hidden, params.n_out
-    Z, A = run(params, X, A0, activation)                   # (T, B, N1) each
-    O = A @ params.V.T + params.c                           # (T, B, N2)
-    loss, dO = output_delta(O, batch.Y, batch.M, output, B)
-    dA_out = dO @ params.V                                  # (T, B, N1): Vᵀ δo_t, all t at once
+    Z, A, O = _workspace(T, B, N1, N2, params.dtype)        # (T, B, N1), (T, B, N1), (T, B, N2)
+    run(params, X, A0, activation, out=(Z, A))              # z_t, a_t for every t
+    np.dot(A.reshape(T * B, N1), params.V.T, out=O.reshape(T * B, N2))   # V a_t, all t at once
+    O += params.c                                           # o_t = V a_t + c
+    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B)   # O's buffer now holds δo
     Hp = h_prime(Z, A, activation)                          # (T, B, N1): h'(z_t), all t at once
-    dZ = np.empty_like(Z)
+    A2, dO2 = A.reshape(T * B, N1), dO.reshape(T * B, N2)   # one row per (t, b)
+    dZ = Z                                                  # z_t is no longer needed: its buffer holds
+    np.dot(dO2, params.V, out=dZ.reshape(T * B, N1))        # Vᵀ δo_t, then ∂L/∂a_t, then ∂L/∂z_t
     W = params.W
-    carry = np.zeros((B, N1), Z.dtype)                      # Wᵀ ∂L/∂z_{t+1}
-    for t in range(T - 1, -1, -1):
-        np.multiply(dA_out[t] + carry, Hp[t], out=dZ[t])    # ∂L/∂z_t = h'(z_t) ⊙ ∂L/∂a_t
-        if k is not None and t % k == 0:
-            carry = np.zeros_like(carry)                    # truncation: cut a_{t-1} -> z_t
-        else:
-            carry = dZ[t] @ W                               # (B, N1): (Wᵀ ∂L/∂z_t)ᵀ
-    A_prev = np.concatenate([A0[None], A[:-1]], axis=0)     # (T, B, N1): a_{t-1}
+    WdZ = np.empty((B, N1), Z.dtype)                        # (B, N1): (Wᵀ ∂L/∂z_t)ᵀ, reused every step
+    dz_next = None                                          # ∂L/∂z_{t+1}, None past the end or at a cut
+    for t, dz, hp in zip(range(T - 1, -1, -1), dZ[::-1], Hp[::-1]):   # dz, hp: (B, N1) views of step t
+        if dz_next is not None:
+            np.dot(dz_next, W, out=WdZ)
+            np.add(dz, WdZ, out=dz)                         # ∂L/∂a_t = Vᵀ δo_t + Wᵀ ∂L/∂z_{t+1}
+        np.multiply(dz, hp, out=dz)                         # ∂L/∂z_t = h'(z_t) ⊙ ∂L/∂a_t
+        dz_next = None if k is not None and t % k == 0 else dz   # truncation cuts a_{t-1} -> z_t
     dZ2 = dZ.reshape(T * B, N1)
+    dW = np.dot(dZ2[B:].T, A2[:-B])                         # Σ_{t≥2} ∂L/∂z_t a_{t-1}ᵀ (a_{t-1} = A[t-1])
+    dW += np.dot(dZ[0].T, A0)                               # + ∂L/∂z_1 a_0ᵀ
     grads = Params(
-        W=dZ2.T @ A_prev.reshape(T * B, N1),
-        U=dZ2.T @ X.reshape(T * B, n),
+        W=dW,
+        U=np.dot(dZ2.T, X.reshape(T * B, n)),
         b=dZ2.sum(axis=0),
-        V=dO.reshape(T * B, N2).T @ A.reshape(T * B, N1),
-        c=dO.reshape(T * B, N2).sum(axis=0),
+        V=np.dot(dO2.T, A2),
+        c=dO2.sum(axis=0),
     )
     if return_state:
-        return loss, grads, (A[-1, 0] if batch.single else A[-1])
+        a_T = A[-1].copy()                                  # a copy: a_T must not pin the workspace
+        return loss, grads, (a_T[0] if batch.single else a_T)
     return loss, grads
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import ACTIVATIONS, OUTPUTS, as_float_array, check_choice
+from ._validate import ACTIVATIONS, OUTPUTS, as_float_array, check_choice, check_mask_values
 from .activations import h_fn, h_prime
 from .losses import g, step_losses
 from .params import Params, check_params
@@ -60,7 +60,10 @@ class Trace:
             raise ValueError(f"ys must have shape {self.o.shape} to match the trace; got {ys.shape}")
         L = step_losses(self.o, ys, self.output)
         if mask is not None:
-            L = L * np.asarray(mask, dtype=L.dtype)
+            M = as_float_array("mask", mask, L.dtype)
+            if M.shape != L.shape:
+                raise ValueError(f"mask must have shape {L.shape} to match the trace; got {M.shape}")
+            L = L * check_mask_values(M)
         return L
 
 
@@ -127,8 +130,7 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
         want = (T,) if single else (T, B)
         if M.shape != want:
             raise ValueError(f"mask must have shape {want} (T, B) to match xs; got {M.shape}")
-        if not np.all((M == 0) | (M == 1)):
-            raise ValueError("mask must contain only 0/1 (or False/True)")
+        check_mask_values(M)
         if single:
             M = M[:, None]
     if Y is not None and output == "softmax":
@@ -160,21 +162,34 @@ def _check_distributions(Y, M, dtype) -> None:
                          "Use output='identity' for regression targets.")
 
 
-def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str):
+def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None):
     """The time loop on batch-form inputs: returns Z, A, each (T, B, N1).
 
-    U x_t + b is computed for all t before the loop; inside it only
-    W a_{t-1} and h remain.
+    U x_t + b is computed for all t before the loop, as one (T·B, n) @ (n, N1)
+    product; inside it only W a_{t-1} and h remain, written into preallocated
+    buffers (``out=``) so that a step allocates nothing. ``out=(Z, A)`` gives the
+    buffers to fill (:func:`rnnlib.bptt` passes views of its workspace).
     """
-    T, B, _ = X.shape
-    Z = X @ params.U.T + params.b            # (T, B, N1): U x_t + b, all t at once
-    A = np.empty_like(Z)
-    WT = np.ascontiguousarray(params.W.T)     # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
+    T, B, n = X.shape
+    N1 = params.n_hidden
+    if out is None:
+        Z, A = np.empty((2, T, B, N1), np.result_type(X, params.U))   # one allocation for both
+    else:
+        Z, A = out
+    np.dot(X.reshape(T * B, n), params.U.T, out=Z.reshape(T * B, N1))   # U x_t for every (t, b)
+    Z += params.b                                   # + b
+    WT = np.ascontiguousarray(params.W.T, dtype=Z.dtype)   # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
+    Wa = np.empty((B, N1), Z.dtype)                 # (B, N1): W a_{t-1}, reused every step
     h = h_fn(activation)
-    a_prev = A0
-    for t in range(T):
-        Z[t] += a_prev @ WT                   # z_t = W a_{t-1} + U x_t + b
-        a_prev = A[t] = h(Z[t])               # a_t = h(z_t)
+    a_prev = np.ascontiguousarray(A0, dtype=Z.dtype)
+    for z, a in zip(Z, A):                          # z, a: (B, N1) views of step t
+        np.dot(a_prev, WT, out=Wa)
+        np.add(z, Wa, out=z)                        # z_t = W a_{t-1} + U x_t + b
+        if h is np.tanh:
+            np.tanh(z, out=a)                       # a_t = h(z_t), in place
+        else:
+            a[...] = h(z)
+        a_prev = a
     return Z, A
 
 

@@ -242,7 +242,6 @@ def test_trace_losses_rejects_wrong_ys():
         tr.losses(np.full((T, N2), np.nan))
 
 
-@pytest.mark.xfail(strict=True, reason="Trace.losses does not validate mask (reported to the lead)")
 @pytest.mark.parametrize("mask", [np.ones((T, 1)), np.array([1, 0.5, 1, 1])])
 def test_trace_losses_rejects_wrong_mask(mask):
     v = valid()

@@ -1,0 +1,372 @@
+#!/usr/bin/env python
+"""Time rnnlib's reverse-mode BPTT against PyTorch CPU and a min-char-rnn loop (chapter "Reverse-mode BPTT").
+
+Sections, in order:
+
+1. the machine: numpy, BLAS (via threadpoolctl when installed), threads, OPENBLAS_* settings;
+2. a check that ``rnnlib.bptt`` and torch autograd give the same gradients (one configuration);
+3. the ratio table rnnlib/torch for forward + backward (loss and all five gradients),
+   B ∈ {1, 32}, T = 100, n = N2 = 65, H = N1 ∈ {16, 64, 128, 256, 512}, float32 and float64,
+   with PASS/MISS against the targets;
+4. characters per second of one training step (bptt + a gradient-descent update) against a
+   per-sequence, column-vector loop written like Karpathy's min-char-rnn ``lossFun``;
+5. ``rnnlib.tensor_bptt.tensor_bptt`` against its plain-einsum twin ``tensor_bptt_einsum``.
+
+PyTorch is optional: without it (or with ``--no-torch``) sections 2 and the torch columns of 3
+are skipped and the script still exits 0. Every timing is the median of interleaved runs
+(the contenders alternate within each repetition, after a warm-up), with one BLAS thread
+unless ``--threads`` says otherwise. Run ``python benchmarks/bench_bptt.py --help``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true",
+                    help="few repetitions and sizes (CI smoke run, well under 60 s)")
+    ap.add_argument("--reps", type=int, default=None,
+                    help="timed repetitions per contender and size (default 15, or 3 with --quick)")
+    ap.add_argument("--no-torch", action="store_true", help="skip everything that needs PyTorch")
+    ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads (default 1)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall time (default) or this process's CPU time, steadier on a busy machine")
+    args = ap.parse_args(argv)
+    if args.reps is None:
+        args.reps = 3 if args.quick else 15
+    if args.reps < 1 or args.threads < 1:
+        ap.error("--reps and --threads must be positive integers")
+    return args
+
+
+ARGS = parse_args()
+# the thread count must be fixed before numpy (and its BLAS) is first imported
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, installed or not
+import rnnlib  # noqa: E402
+from rnnlib import Params, bptt, init_params, rel_error  # noqa: E402
+from rnnlib.params import NAMES  # noqa: E402
+
+T_TABLE, N_VOCAB = 100, 65                      # T and n = N2 of the ratio table
+TABLE_HEADER = f"{'B':>3} {'H':>4} {'dtype':>8} {'rnnlib ms':>10} {'torch ms':>9} {'ratio':>6} {'target':>7}  verdict"
+
+
+# ---------------------------------------------------------------------------------------------
+# timing and data
+# ---------------------------------------------------------------------------------------------
+def interleaved(fns: dict[str, Callable[[], object]], reps: int, warmup: int = 2) -> dict[str, float]:
+    """Median wall time (s) of each function; all are run once per repetition, order alternating."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    clock = time.perf_counter if ARGS.clock == "wall" else time.process_time
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for r in range(reps):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            t0 = clock()
+            fns[name]()
+            times[name].append(clock() - t0)
+    return {name: float(np.median(ts)) for name, ts in times.items()}
+
+
+def char_problem(T: int, B: int, vocab: int, seed: int = 0):
+    """Random character indices: inputs and next-character targets, each (T, B) ints."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, vocab, size=(T + 1, B))
+    return idx[:-1], idx[1:]
+
+
+def one_hot(idx: np.ndarray, vocab: int, dtype) -> np.ndarray:
+    """(…) ints -> (…, vocab) one-hot rows."""
+    return np.eye(vocab, dtype=dtype)[idx]
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. the machine
+# ---------------------------------------------------------------------------------------------
+def describe_machine(torch) -> None:
+    print("== machine ==")
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, rnnlib {rnnlib.__version__}, "
+          f"torch {torch.__version__ if torch is not None else '(not used)'}")
+    print(f"threads requested: {ARGS.threads} (OMP/OPENBLAS/MKL_NUM_THREADS set before importing numpy)")
+    for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        print(f"{var} = {os.environ.get(var, '(unset)')}   (left as found)")
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("threadpoolctl not installed: BLAS kernel and thread count not confirmed "
+              "(pip install threadpoolctl to see them)")
+    else:
+        for lib in threadpool_info():
+            print(f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} "
+                  f"kernel={lib.get('architecture', '?')} threads={lib.get('num_threads')} "
+                  f"({Path(lib.get('filepath', '?')).name})")
+    print(f"clock: {ARGS.clock} time" + (" (CPU time of this process)" if ARGS.clock == "cpu" else ""))
+    if hasattr(os, "getloadavg"):
+        print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+
+
+# ---------------------------------------------------------------------------------------------
+# PyTorch reference: nn.RNN(tanh) + nn.Linear, cross-entropy summed over time, mean over batch
+# ---------------------------------------------------------------------------------------------
+def import_torch():
+    """torch, or None (with a message) when it is not installed or ``--no-torch`` was given."""
+    if ARGS.no_torch:
+        print("--no-torch: skipping every comparison with PyTorch")
+        return None
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed; it is optional for rnnlib. Skipping every comparison with it "
+              "(pip install torch, the CPU build, to run them).")
+        return None
+    torch.set_num_threads(ARGS.threads)
+    return torch
+
+
+def torch_model(torch, params: Params):
+    """nn.RNN + nn.Linear holding rnnlib's parameters: weight_ih=U, weight_hh=W, bias_ih=b,
+    bias_hh=0, Linear weight=V, bias=c."""
+    dtype = {np.float32: torch.float32, np.float64: torch.float64}[params.dtype.type]
+    rnn = torch.nn.RNN(params.n_in, params.n_hidden, nonlinearity="tanh", batch_first=False).to(dtype)
+    lin = torch.nn.Linear(params.n_hidden, params.n_out).to(dtype)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(params.U))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(params.W))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(params.b))
+        rnn.bias_hh_l0.zero_()
+        lin.weight.copy_(torch.from_numpy(params.V))
+        lin.bias.copy_(torch.from_numpy(params.c))
+    return rnn, lin
+
+
+def torch_step(torch, rnn, lin, X, targets) -> float:
+    """Forward + autograd backward; X (T, B, n) tensor, targets (T, B) class indices."""
+    rnn.zero_grad(set_to_none=True)
+    lin.zero_grad(set_to_none=True)
+    T, B, _ = X.shape
+    out, _ = rnn(X)                                            # (T, B, N1)
+    logits = lin(out)                                          # (T, B, N2)
+    loss = torch.nn.functional.cross_entropy(logits.reshape(T * B, -1), targets.reshape(-1),
+                                             reduction="sum") / B
+    loss.backward()
+    return float(loss.detach())
+
+
+def torch_grads(rnn, lin) -> dict[str, np.ndarray]:
+    return {"W": rnn.weight_hh_l0.grad.numpy(), "U": rnn.weight_ih_l0.grad.numpy(),
+            "b": rnn.bias_ih_l0.grad.numpy(), "V": lin.weight.grad.numpy(), "c": lin.bias.grad.numpy()}
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. same gradients as torch
+# ---------------------------------------------------------------------------------------------
+def check_against_torch(torch) -> None:
+    print("\n== gradients: rnnlib.bptt against torch autograd ==")
+    T, B, H = 20, 4, 32
+    worst = 0.0
+    for dtype in (np.float64, np.float32):
+        params = init_params(N_VOCAB, H, N_VOCAB, seed=1, dtype=dtype)
+        params = params.map(lambda x: x + 0.1 * np.random.default_rng(2).standard_normal(x.shape).astype(dtype))
+        inputs, targets = char_problem(T, B, N_VOCAB, seed=3)
+        loss, grads = bptt(params, one_hot(inputs, N_VOCAB, dtype), one_hot(targets, N_VOCAB, dtype))
+        rnn, lin = torch_model(torch, params)
+        tloss = torch_step(torch, rnn, lin, torch.from_numpy(one_hot(inputs, N_VOCAB, dtype)),
+                           torch.from_numpy(targets))
+        tg = torch_grads(rnn, lin)
+        errors = {name: rel_error(getattr(grads, name), tg[name]) for name in NAMES}
+        dtypes = {str(g.dtype) for g in grads}
+        print(f"{np.dtype(dtype).name}: T={T} B={B} n=N2={N_VOCAB} H={H}: loss rnnlib {loss:.6f} torch {tloss:.6f}; "
+              f"max relative error of the gradients {max(errors.values()):.1e} "
+              f"({', '.join(f'{k} {v:.0e}' for k, v in errors.items())}); rnnlib grads dtype {'/'.join(dtypes)}")
+        if dtypes != {np.dtype(dtype).name}:
+            sys.exit(f"rnnlib.bptt returned gradients of dtype {dtypes} for {np.dtype(dtype).name} parameters")
+        if dtype == np.float64:
+            worst = max(errors.values())
+    if worst > 1e-9:
+        sys.exit(f"rnnlib.bptt and torch disagree (relative error {worst:.1e} in float64): not timing")
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. the ratio table
+# ---------------------------------------------------------------------------------------------
+def target(B: int, H: int, dtype) -> float | None:
+    """The ratio rnnlib/torch to meet, or None where no target is set."""
+    if B == 1 and H <= 256:
+        return 0.30
+    if B == 32 and H <= 128:
+        return 0.60
+    if B == 32 and H == 512 and dtype == np.float32:
+        return 0.75
+    return None
+
+
+def ratio_table(torch) -> None:
+    Bs, Hs = (1, 32), (16, 64, 128, 256, 512)
+    dtypes = (np.float32, np.float64)
+    if ARGS.quick:
+        Hs, dtypes = (16, 128), (np.float32,)
+    print(f"\n== forward + backward (loss and all gradients): T={T_TABLE}, n=N2={N_VOCAB}, "
+          f"median of {ARGS.reps} interleaved runs ==")
+    print(TABLE_HEADER)
+    for B in Bs:
+        for H in Hs:
+            for dtype in dtypes:
+                print(table_row(torch, B, H, dtype), flush=True)
+
+
+def table_row(torch, B: int, H: int, dtype) -> str:
+    params = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
+    inputs, targets = char_problem(T_TABLE, B, N_VOCAB, seed=1)
+    X, Y = one_hot(inputs, N_VOCAB, dtype), one_hot(targets, N_VOCAB, dtype)
+    fns = {"rnnlib": lambda: bptt(params, X, Y)}
+    if torch is not None:
+        rnn, lin = torch_model(torch, params)
+        tX, tt = torch.from_numpy(X), torch.from_numpy(targets)
+        fns["torch"] = lambda: torch_step(torch, rnn, lin, tX, tt)
+    med = interleaved(fns, ARGS.reps)
+    row = f"{B:>3} {H:>4} {np.dtype(dtype).name:>8} {1e3 * med['rnnlib']:>10.3f}"
+    goal = target(B, H, dtype)
+    goal_text = f"≤{goal:.2f}" if goal is not None else ""
+    if torch is None:
+        return row + f" {'—':>9} {'—':>6} {goal_text:>7}"
+    ratio = med["rnnlib"] / med["torch"]
+    row += f" {1e3 * med['torch']:>9.3f} {ratio:>6.2f} {goal_text:>7}"
+    return row + (f"  {'PASS' if ratio <= goal else 'MISS'}" if goal is not None else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. one training step against min-char-rnn
+# ---------------------------------------------------------------------------------------------
+def min_char_rnn_lossFun(inputs, targets, hprev, Wxh, Whh, Why, bh, by, vocab_size):
+    """Karpathy's min-char-rnn ``lossFun``, as written there: dicts of column vectors, np.dot per step,
+    one sequence at a time. Only change: the one-hot columns take the parameters' dtype (there they
+    are float64 zeros), so a float32 run stays float32.
+
+    Mapping to rnnlib: Wxh = U, Whh = W, Why = V, bh = b[:, None], by = c[:, None].
+    """
+    xs, hs, ys, ps = {}, {}, {}, {}
+    hs[-1] = np.copy(hprev)
+    loss = 0
+    # forward pass
+    for t in range(len(inputs)):
+        xs[t] = np.zeros((vocab_size, 1), dtype=Wxh.dtype)  # encode in 1-of-k representation
+        xs[t][inputs[t]] = 1
+        hs[t] = np.tanh(np.dot(Wxh, xs[t]) + np.dot(Whh, hs[t - 1]) + bh)  # hidden state
+        ys[t] = np.dot(Why, hs[t]) + by  # unnormalized log probabilities for next chars
+        ps[t] = np.exp(ys[t]) / np.sum(np.exp(ys[t]))  # probabilities for next chars
+        loss += -np.log(ps[t][targets[t], 0])  # softmax (cross-entropy loss)
+    # backward pass: compute gradients going backwards
+    dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)
+    dbh, dby = np.zeros_like(bh), np.zeros_like(by)
+    dhnext = np.zeros_like(hs[0])
+    for t in reversed(range(len(inputs))):
+        dy = np.copy(ps[t])
+        dy[targets[t]] -= 1  # backprop into y
+        dWhy += np.dot(dy, hs[t].T)
+        dby += dy
+        dh = np.dot(Why.T, dy) + dhnext  # backprop into h
+        dhraw = (1 - hs[t] * hs[t]) * dh  # backprop through tanh nonlinearity
+        dbh += dhraw
+        dWxh += np.dot(dhraw, xs[t].T)
+        dWhh += np.dot(dhraw, hs[t - 1].T)
+        dhnext = np.dot(Whh.T, dhraw)
+    for dparam in [dWxh, dWhh, dWhy, dbh, dby]:
+        np.clip(dparam, -5, 5, out=dparam)  # clip to mitigate exploding gradients
+    return loss, dWxh, dWhh, dWhy, dbh, dby, hs[len(inputs) - 1]
+
+
+def chars_per_second() -> None:
+    T, B, H, lr, dtype = 25, 32, 100, 0.1, np.float32
+    print(f"\n== one training step (bptt + gradient-descent update): {np.dtype(dtype).name}, "
+          f"B={B}, H={H}, T={T}, vocabulary {N_VOCAB} ==")
+    params0 = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
+    inputs, targets = char_problem(T, B, N_VOCAB, seed=4)
+    eye = np.eye(N_VOCAB, dtype=dtype)
+
+    # the loop reproduces bptt's gradients for one sequence (its loss is summed over t, as bptt's at B = 1)
+    loss, g = bptt(params0.astype(np.float64), eye[inputs[:, 0]], eye[targets[:, 0]])
+    p64 = params0.astype(np.float64)
+    out = min_char_rnn_lossFun(inputs[:, 0], targets[:, 0], np.zeros((H, 1)), p64.U, p64.W, p64.V,
+                               p64.b[:, None], p64.c[:, None], N_VOCAB)
+    ours = (g.U, g.W, g.V, g.b, g.c)                                        # lossFun's order: Wxh, Whh, Why, bh, by
+    err = max(rel_error(mine, theirs.reshape(mine.shape)) for mine, theirs in zip(ours, out[1:6]))
+    print(f"min-char-rnn loop vs rnnlib.bptt on one sequence (float64): loss {out[0]:.6f} vs {loss:.6f}, "
+          f"max relative error of the gradients {err:.1e}")
+
+    # every timed step starts from params0, so repeated steps on the same batch cannot diverge
+    def rnnlib_step():
+        _, grads = bptt(params0, eye[inputs], eye[targets])                # (T, B, 65) one-hot in and out
+        return params0.map(lambda x, dx: x - lr * dx, grads)               # θ ← θ - lr ∂L/∂θ
+
+    def loop_step():
+        p = params0
+        Wxh, Whh, Why, bh, by = p.U.copy(), p.W.copy(), p.V.copy(), p.b[:, None].copy(), p.c[:, None].copy()
+        for s in range(B):                                                  # one sequence at a time
+            _, dWxh, dWhh, dWhy, dbh, dby, _ = min_char_rnn_lossFun(
+                inputs[:, s], targets[:, s], np.zeros((H, 1), dtype), Wxh, Whh, Why, bh, by, N_VOCAB)
+            for param, dparam in zip([Wxh, Whh, Why, bh, by], [dWxh, dWhh, dWhy, dbh, dby]):
+                param += -lr * dparam                                       # gradient descent, per sequence
+        return Params(W=Whh, U=Wxh, b=bh[:, 0], V=Why, c=by[:, 0])
+
+    med = interleaved({"rnnlib": rnnlib_step, "loop": loop_step}, max(3, ARGS.reps))
+    chars = T * B
+    speedup = med["loop"] / med["rnnlib"]
+    print(f"rnnlib.bptt + update: {chars / med['rnnlib']:>12,.0f} chars/s   ({1e3 * med['rnnlib']:.2f} ms/step)")
+    print(f"min-char-rnn loop:    {chars / med['loop']:>12,.0f} chars/s   ({1e3 * med['loop']:.2f} ms/step)")
+    print(f"speed-up {speedup:.1f}x   target ≥ 20x  {'PASS' if speedup >= 20 else 'MISS'}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. the tensor engine against its einsum twin
+# ---------------------------------------------------------------------------------------------
+def tensor_engines() -> None:
+    print("\n== rnnlib.tensor_bptt: tensor_bptt against tensor_bptt_einsum ==")
+    try:
+        from rnnlib.tensor_bptt import tensor_bptt, tensor_bptt_einsum
+    except ImportError as exc:
+        print(f"skipped: rnnlib.tensor_bptt is not available yet ({exc})")
+        return
+    T, B, n, dtype = 25, 8, 16, np.float64
+    Hs = (8, 16) if ARGS.quick else (8, 16, 32)
+    print(f"T={T}, B={B}, n=N2={n}, {np.dtype(dtype).name}, median of {max(3, ARGS.reps)} interleaved runs")
+    print(f"{'H':>4} {'tensor_bptt ms':>15} {'einsum ms':>10} {'speed-up':>9} {'bptt ms':>8}")
+    for H in Hs:
+        params = init_params(n, H, n, seed=0, dtype=dtype)
+        inputs, targets = char_problem(T, B, n, seed=5)
+        X, Y = one_hot(inputs, n, dtype), one_hot(targets, n, dtype)
+        med = interleaved({"tensor": lambda: tensor_bptt(params, X, Y),
+                           "einsum": lambda: tensor_bptt_einsum(params, X, Y),
+                           "bptt": lambda: bptt(params, X, Y)}, max(3, ARGS.reps), warmup=1)
+        print(f"{H:>4} {1e3 * med['tensor']:>15.3f} {1e3 * med['einsum']:>10.3f} "
+              f"{med['einsum'] / med['tensor']:>8.1f}x {1e3 * med['bptt']:>8.3f}", flush=True)
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    torch = import_torch()
+    describe_machine(torch)
+    if torch is None:
+        print("torch columns show '—'; PASS/MISS needs torch")
+    if torch is not None:
+        check_against_torch(torch)
+    ratio_table(torch)
+    chars_per_second()
+    tensor_engines()
+    print(f"\ndone in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
