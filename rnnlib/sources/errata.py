@@ -10,7 +10,14 @@ and the keyword flag of the ``rnnlib.sources`` function that reproduces it:
 :func:`evidence` runs the as-written function (flag at ``entry.literal``) and the fixed one (flag at
 ``entry.fixed``) on a seeded random model for T = 1, 2, …, T_max (prefixes of one sequence) against
 :func:`rnnlib.bptt`, checks bptt itself against :func:`rnnlib.numerical_gradient` at the failing T,
-and reports the smallest failing T. Nothing in this module states a result; it only computes them.
+and reports the smallest failing T, with the as-written gradient's relative error to central finite
+differences there and one step earlier.
+
+:data:`FURTHER` holds the errors no flag of the as-written functions switches (the loss axis read as
+per-component gradients, what 001 and Khurana leave unstated, notational slips); ``"omission"`` is
+their fourth kind (something the text needs but does not say). :data:`ALL` is both lists, in the
+order of the appendix, and :func:`evidence` computes the evidence of any of them.
+Nothing in this module states a result; it only computes them.
 """
 from __future__ import annotations
 
@@ -22,10 +29,12 @@ from .._validate import ACTIVATIONS, check_choice, check_positive_int
 from ..bptt import bptt
 from ..forward import forward
 from ..gradcheck import numerical_gradient, rel_error
-from ..params import NAMES, Params
-from . import outline001, ramkumar, whitehill
+from ..params import NAMES, Params, check_params
+from . import khurana, outline001, ramkumar, whitehill
 
-KINDS = ("math", "typo", "label")
+KINDS = ("math", "typo", "label")          # the kinds of ERRATA (each has a flag)
+ALL_KINDS = KINDS + ("omission",)         # FURTHER may also be an omission
+FD_TOL = 1e-6       # as-written vs central differences: at or below, "passes" (FD error ≈ 1e-9)
 PASS_TOL = 1e-8     # at or below: agrees with bptt up to round-off
 
 
@@ -46,6 +55,11 @@ class Erratum:
     chapter: str
     params: tuple = ()
     note: str = ""
+
+    @property
+    def labels(self) -> tuple:
+        """The book's chapter labels (MyST targets) where this error is shown and corrected."""
+        return LABELS[self.key]
 
 
 ERRATA: list[Erratum] = [
@@ -119,12 +133,80 @@ ERRATA: list[Erratum] = [
 ]
 
 
+# Errors that no flag of the as-written functions switches: evidence by their own computations.
+FURTHER: list[Erratum] = [
+    Erratum("ramkumar-loss-axis", "Ramkumar 000 + 002", "002 eq. 3.2, §4 and §5 (the loss axis)",
+            r"\frac{\partial L_t}{\partial \mathbf{o}_t} = \delta_t^{(2)} = \operatorname{diag}(\hat{\mathbf{y}}_t - \mathbf{y}_t)"
+            r";\ \text{slice } k \text{ of } \frac{\partial L_t}{\partial \theta} \text{ is the gradient of loss component } k",
+            r"\frac{\partial L_t}{\partial \mathbf{o}_t} = (\hat{\mathbf{y}}_t - \mathbf{y}_t)^\top"
+            r";\ \text{slice } k = (\hat{y}_{k,t} - y_{k,t}) \frac{\partial o_{k,t}}{\partial \theta}"
+            r" \text{ is the part through } o_{k,t}\text{; only } \textstyle\sum_k \text{ is a gradient}",
+            "label", "ramkumar.bptt_as_written", None, None, None, "Ramkumar, line by line", NAMES,
+            "Slice k is not the gradient of −y_k log ŷ_k (nor of any loss); the sum over k is exact."),
+    Erratum("ramkumar-subpart", "Ramkumar 002", "002 §4.1, the note under the update equations",
+            r"\text{updating parameters based on one sub-part of data only}",
+            r"\text{based on one data point: all } T \text{ sub-parts of one sequence, } \textstyle\sum_{t=1}^{T}",
+            "typo", "ramkumar.loss_axis_sum", None, None, None, "Ramkumar, line by line", NAMES,
+            "A sub-part is one time step (§1, §2); the sums run over every t of the sequence."),
+    Erratum("outline-loss-undefined", "Outline 001", "001 §3 (L is used, never defined)",
+            r"L\ \text{(no formula)};\quad \frac{\partial L}{\partial \hat{y}_t} = \hat{y}_t - y_t^{\text{true}}",
+            r"L = \textstyle\sum_t L_t,\ L_t = \tfrac{1}{2}\lVert \hat{y}_t - y_t \rVert^2\ (g = \text{identity})"
+            r"\ \text{or}\ L_t = -y_t^\top \log \hat{y}_t\ (g = \text{softmax})",
+            "omission", "outline001.backward_as_written", None, None, None, "The outline (001)", NAMES,
+            "With g = identity and ½ squared error, §3.1 is exactly right as labelled; with softmax it is not."),
+    Erratum("khurana-images", "Khurana 003", "003, every 'would be given as:' (the formulas were images)",
+            r"\text{(formula missing: an image in the original)}",
+            r"\frac{\partial L_t}{\partial \mathbf{W}} = \sum_{k=1}^{t} \frac{\partial L_t}{\partial \mathbf{s}_t}"
+            r"\Big(\prod_{j=k+1}^{t} \frac{\partial \mathbf{s}_j}{\partial \mathbf{s}_{j-1}}\Big)"
+            r"\frac{\partial^{+} \mathbf{s}_k}{\partial \mathbf{W}}",
+            "omission", "khurana.total_gradient", None, None, None, "Khurana: sums over paths", ("W", "U", "b"),
+            "What the text describes (L_4 reaches W through s_4, s_3, s_2, s_1; sum over all paths) is right."),
+    Erratum("khurana-k", "Khurana 003", "003: k classes, and the path index k in ∂s_t/∂s_k",
+            r"\mathbf{V} \in \mathbb{R}^{k \times d}\ (k \text{ classes});\quad"
+            r" \frac{\partial \mathbf{s}_t}{\partial \mathbf{s}_k},\ k = 1, \dots, t",
+            r"\mathbf{V} \in \mathbb{R}^{K \times d}\ (K \text{ classes});\quad"
+            r" \frac{\partial \mathbf{s}_t}{\partial \mathbf{s}_k},\ k = 1, \dots, t",
+            "typo", "khurana.path_terms", None, None, None, "Khurana: sums over paths", ("W",),
+            "One letter for two things; no number changes."),
+    Erratum("whitehill-gn", "Whitehill 004", "004 §2.1 (F_t) and §2.2 (E_t), the last diagonal block",
+            r"(\mathbf{g}_t)_n \mathbf{h}_{t-1}^\top",
+            r"(\mathbf{g}_t)_{N^{(1)}} \mathbf{h}_{t-1}^\top\ \text{(one block per hidden unit)}",
+            "typo", "whitehill.F", None, None, None, "Whitehill: the q/r recursion", ("W", "U"),
+            "n is never defined in 004; elsewhere (002, 003, this book) n is the input size."),
+]
+
+# The book's chapter labels ({ref} targets) that show and correct each error.
+LABELS: dict[str, tuple] = {
+    "ramkumar-eq3.11": ("worked-example", "tensor-bptt"),
+    "ramkumar-eq3.16": ("worked-example",),
+    "ramkumar-update-N2": ("worked-example",),
+    "ramkumar-reshape-order": ("worked-example", "tensor-bptt"),
+    "ramkumar-eq3.7-v33": ("worked-example",),
+    "ramkumar-eq3.7-deltaT": ("worked-example",),
+    "ramkumar-eq3.8-diag": ("worked-example",),
+    "ramkumar-note3.10-vector": ("worked-example",),
+    "ramkumar-loss-axis": ("worked-example", "tensor-bptt"),
+    "ramkumar-subpart": ("worked-example",),
+    "outline-recursion": ("reverse-mode",),
+    "outline-dL-dyhat": ("reverse-mode",),
+    "outline-loss-undefined": ("reverse-mode",),
+    "khurana-images": ("reverse-mode",),
+    "khurana-k": ("reverse-mode",),
+    "whitehill-vec-order": ("qr-recursion",),
+    "whitehill-innermost": ("qr-recursion",),
+    "whitehill-gn": ("qr-recursion",),
+}
+
+_SOURCE_ORDER = ("Ramkumar", "Outline", "Khurana", "Whitehill")
+ALL: list[Erratum] = sorted(ERRATA + FURTHER, key=lambda e: _SOURCE_ORDER.index(e.source.split()[0]))
+
+
 def get(key: str) -> Erratum:
-    """The entry with this ``key``."""
-    for e in ERRATA:
+    """The entry with this ``key`` (in :data:`ERRATA` or :data:`FURTHER`)."""
+    for e in ALL:
         if e.key == key:
             return e
-    raise ValueError(f"key must be one of {', '.join(e.key for e in ERRATA)}; got {key!r}")
+    raise ValueError(f"key must be one of {', '.join(e.key for e in ALL)}; got {key!r}")
 
 
 # --- the models the evidence runs on -----------------------------------------------------------
@@ -189,8 +271,15 @@ def evidence(entry: Erratum | str, *, T_max: int = 6, seed: int = 0, n: int = 2,
     and ``reference_vs_numerical`` (bptt against finite differences at that T).
     ``h0=True`` gives Whitehill's model a random nonzero initial state.
 
+    Against central finite differences (:func:`rnnlib.numerical_gradient`, independent of bptt):
+    ``fd_error`` is the as-written gradient's largest relative error at the smallest failing T,
+    ``fd_error_below`` the same at T − 1 (None if T = 1 or T − 1 was n/a), and ``counterexample``
+    names the worst parameter there with both arrays (``param``, ``as_written``, ``numerical``).
+
     For ``"typo"`` entries, the literal reading is evaluated against the intended one and the
-    vector form the code uses is checked against bptt.
+    vector form the code uses is checked against bptt. Entries of :data:`FURTHER` get their own
+    computations (see :func:`_further_evidence`); every result has ``smallest_failing_T``,
+    ``fd_error`` and ``detail`` (a sentence, numbers rounded).
     """
     if isinstance(entry, str):
         entry = get(entry)
@@ -200,6 +289,8 @@ def evidence(entry: Erratum | str, *, T_max: int = 6, seed: int = 0, n: int = 2,
     check_choice("activation", activation, ACTIVATIONS)
     n, N1, N2 = (check_positive_int(k, v) for k, v in (("n", n), ("N1", N1), ("N2", N2)))
     p, xs, ys, act, out, a0 = _model(entry, T_max, seed, n, N1, N2, activation, h0)
+    if entry in FURTHER:
+        return _further_evidence(entry, p, xs, ys, act, out, a0)
     if entry.kind == "typo":
         return _typo_evidence(entry, p, xs, ys, act)
     statuses, errors, fixed, message = {}, {}, {}, None
@@ -226,11 +317,55 @@ def evidence(entry: Erratum | str, *, T_max: int = 6, seed: int = 0, n: int = 2,
                   rel_error=max(errors[T_fail].values()) if T_fail in errors else None,
                   passes_below=T_fail is not None and all(statuses[T] in ("pass", "n/a") for T in range(1, T_fail)),
                   fixed_error=fixed.get(T_fail), reference_vs_numerical=None)
+    result.update(fd_error=None, fd_error_below=None, counterexample=None)
     if T_fail is not None:
         ref = bptt(p, xs[:T_fail], ys[:T_fail], act, out, a0=a0)[1]
         num = numerical_gradient(p, xs[:T_fail], ys[:T_fail], act, out, a0=a0)[1]
         result["reference_vs_numerical"] = max(rel_error(getattr(ref, k), getattr(num, k)) for k in NAMES)
+        if statuses[T_fail] == "fail":
+            got = _probe(entry, entry.literal, p, xs[:T_fail], ys[:T_fail], act, out, a0)
+            fd = _errors(got, num)
+            worst = max(fd, key=fd.get)
+            result["fd_error"] = fd[worst]
+            result["counterexample"] = dict(T=T_fail, param=worst, as_written=got[worst],
+                                            numerical=getattr(num, worst))
+        if T_fail > 1 and statuses[T_fail - 1] == "pass":
+            Tb = T_fail - 1
+            num_b = numerical_gradient(p, xs[:Tb], ys[:Tb], act, out, a0=a0)[1]
+            got_b = _probe(entry, entry.literal, p, xs[:Tb], ys[:Tb], act, out, a0)
+            result["fd_error_below"] = max(_errors(got_b, num_b).values())
+    result["detail"] = _detail(entry, result)
     return result
+
+
+# rnnlib's parameter names in each source's letters (002 uses the book's letters).
+SOURCE_NAMES = {
+    "Outline": dict(W="W_h", U="W_x", b="b_h", V="W_y", c="b_y"),
+    "Whitehill": dict(W="U", U="V", V="w"),
+}
+
+
+def source_name(entry: Erratum | str, name: str) -> str:
+    """The source's letter for rnnlib parameter ``name`` (e.g. Whitehill's U for rnnlib's W)."""
+    entry = get(entry) if isinstance(entry, str) else entry
+    return SOURCE_NAMES.get(entry.source.split()[0], {}).get(name, name)
+
+
+def _detail(entry: Erratum, ev: dict) -> str:
+    """One sentence of evidence for a math/label entry (numbers rounded; parameters in the source's letters)."""
+    T = ev["smallest_failing_T"]
+    if T is None:
+        return "no failure up to T_max"
+    if ev["statuses"][T] == "raises":
+        return f"raises ValueError from T = {T}: {ev['message'].split(': ', 1)[-1].split('. ')[0]}"
+    by = {source_name(entry, k): v for k, v in ev["by_param"].items()}
+    late = {k: v for k, v in by.items() if v is not None and v > T}
+    never = [k for k, v in by.items() if v is None]
+    parts = [f"wrong for {', '.join(k for k, v in by.items() if v == T)} from T = {T}"]
+    parts += [f"{k} from T = {v}" for k, v in late.items()]
+    if never:
+        parts.append(f"{', '.join(never)} right at every T ≤ {max(ev['statuses'])}")
+    return "; ".join(parts)
 
 
 def _typo_evidence(entry: Erratum, p: Params, xs, ys, activation) -> dict:
@@ -257,13 +392,139 @@ def _typo_evidence(entry: Erratum, p: Params, xs, ys, activation) -> dict:
         shape = steps[0]["dL_db"].shape
         differs, detail = len(shape) != 1, f"∂L_t/∂b has shape {shape} (ndim {len(shape)})"
     return dict(key=entry.key, kind="typo", literal_differs=differs, detail=detail,
-                vector_form_matches_bptt=vector_ok, smallest_failing_T=None)
+                vector_form_matches_bptt=vector_ok, smallest_failing_T=None, fd_error=None,
+                fd_error_below=None, passes_below=None)
+
+
+# --- evidence for FURTHER ----------------------------------------------------------------------
+def _small(e: float) -> str:
+    """A relative error in words stable under round-off: '≤ 1e-10' or '2.3e-04'."""
+    return "≤ 1e-10" if e <= 1e-10 else f"{e:.1e}"
+
+
+def component_gradient(params: Params, xs, ys, k: int, activation: str = "tanh", *, eps: float = 1e-6) -> Params:
+    """Central differences of the k-th term of the cross-entropy, ℓ_k = −Σ_t y_{k,t} log ŷ_{k,t} (k 0-based).
+
+    This is what "the loss gradient of output component k" would be, taken at its word.
+    """
+    check_params(params)
+    ys = np.asarray(ys, dtype=np.float64)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k < params.n_out:
+        raise ValueError(f"k must be an integer class index 0 ≤ k < N2 = {params.n_out}; got {k!r}")
+
+    def ell(q: Params) -> float:
+        y_hat = forward(q, xs, activation).y_hat                         # (T, N2)
+        return float(-(ys[:, k] * np.log(y_hat[:, k])).sum())
+
+    arrays = {name: np.array(getattr(params, name), dtype=np.float64) for name in NAMES}
+    grads = {}
+    for name in NAMES:
+        flat = arrays[name].reshape(-1)
+        g = np.zeros(flat.size)
+        for i in range(flat.size):
+            old = flat[i]
+            flat[i] = old + eps
+            plus = ell(Params(**arrays))
+            flat[i] = old - eps
+            minus = ell(Params(**arrays))
+            flat[i] = old
+            g[i] = (plus - minus) / (2 * eps)
+        grads[name] = g.reshape(arrays[name].shape)
+    return Params(**grads)
+
+
+_FIXED = dict(fix_db=True, fix_eq316=True, order="F", update_sum="T")
+
+
+def _loss_axis(entry, p, xs, ys, act, out, a0) -> dict:
+    statuses, errors, sums = {}, {}, {}
+    for T in range(1, len(xs) + 1):
+        steps = ramkumar.bptt_as_written(p, xs[:T], ys[:T], act, **_FIXED).steps
+        ref = bptt(p, xs[:T], ys[:T], act)[1]
+        sums[T] = max(rel_error(getattr(ramkumar.loss_axis_sum(steps), k), getattr(ref, k)) for k in NAMES)
+        per_k = []
+        for k in range(p.n_out):
+            fd = component_gradient(p, xs[:T], ys[:T], k, act)
+            slice_k = {name: sum(s[ramkumar._STEP_KEYS[name]][k] for s in steps) for name in NAMES}
+            per_k.append(max(rel_error(slice_k[name], getattr(fd, name)) for name in NAMES))
+        errors[T] = max(per_k)
+        statuses[T] = "pass" if errors[T] <= FD_TOL else "fail"
+    T_fail = next((T for T, st in statuses.items() if st == "fail"), None)
+    # the smallest counterexample: T = 1, a class k with y_{k,1} = 0, so ℓ_k ≡ 0 and its gradient is 0
+    k0 = int(np.argmin(ys[0]))
+    step = ramkumar.bptt_as_written(p, xs[:1], ys[:1], act, **_FIXED).steps[0]
+    y_hat = forward(p, xs[:1], act).y_hat[0]
+    slice_c = step["dL_dc"][k0]
+    return dict(statuses=statuses, errors=errors, smallest_failing_T=T_fail, fd_error=errors.get(T_fail),
+                passes_below=T_fail is not None and all(statuses[T] == "pass" for T in range(1, T_fail)),
+                fd_error_below=None, sum_error=max(sums.values()),
+                counterexample=dict(T=1, k=k0 + 1, y_k=float(ys[0, k0]), y_hat_k=float(y_hat[k0]),
+                                    slice_c=slice_c, component_grad_c=component_gradient(p, xs[:1], ys[:1], k0, act).c),
+                detail=(f"T = 1, class k = {k0 + 1} with y_k = 0: ℓ_k = −y_k log ŷ_k ≡ 0 has gradient 0, but slice k "
+                        f"of ∂L_1/∂c is ({', '.join(f'{v:.3f}' for v in slice_c)}); "
+                        f"the sum over k matches bptt (error {_small(max(sums.values()))})"))
+
+
+def _further_evidence(entry: Erratum, p: Params, xs, ys, act, out, a0) -> dict:
+    """Evidence for an entry of :data:`FURTHER` (none has a flag to switch)."""
+    T_max = len(xs)
+    base = dict(key=entry.key, kind=entry.kind, smallest_failing_T=None, fd_error=None, fd_error_below=None,
+                passes_below=None, counterexample=None)
+    if entry.key == "ramkumar-loss-axis":
+        return {**base, **_loss_axis(entry, p, xs, ys, act, out, a0)}
+    if entry.key == "ramkumar-subpart":
+        steps = ramkumar.bptt_as_written(p, xs, ys, act, **_FIXED).steps
+        whole = ramkumar.loss_axis_sum(steps)
+        ref = bptt(p, xs, ys, act)[1]
+        one = bptt(p, xs, ys, act, mask=np.eye(T_max)[0])[1]               # ∂L_1/∂θ: one sub-part only
+        e_whole = max(rel_error(getattr(whole, k), getattr(ref, k)) for k in NAMES)
+        e_one = max(rel_error(getattr(one, k), getattr(ref, k)) for k in NAMES)
+        return {**base, "summed_steps": len(steps), "whole_error": e_whole, "one_subpart_error": e_one,
+                "detail": f"the update sums all {len(steps)} steps of the sequence (matches bptt, error "
+                          f"{_small(e_whole)}); one sub-part alone (L_1) has relative error {e_one:.2f}"}
+    if entry.key == "outline-loss-undefined":
+        errs = {"identity": {}, "softmax": {}}
+        for output in errs:
+            for T in range(1, T_max + 1):
+                lit = outline001.to_params(outline001.backward_as_written(
+                    p, xs[:T], ys[:T], act, output, fix_recursion=True, literal_label=True).grads)
+                ref = bptt(p, xs[:T], ys[:T], act, output)[1]
+                errs[output][T] = max(rel_error(getattr(lit, k), getattr(ref, k)) for k in NAMES)
+        e_id = max(errs["identity"].values())
+        T_soft = next((T for T, e in errs["softmax"].items() if e > PASS_TOL), None)
+        return {**base, "errors": errs, "identity_error": e_id, "softmax_T": T_soft,
+                "softmax_error": errs["softmax"].get(T_soft),
+                "detail": f"taken at its word, §3.1 is exact for g = identity with ½ squared error (error "
+                          f"{_small(e_id)} for T ≤ {T_max}) and wrong for softmax + cross-entropy from T = {T_soft}"}
+    if entry.key == "khurana-images":
+        errs = {T: max(rel_error(getattr(khurana.total_gradient(p, xs[:T], ys[:T], act)[1], k),
+                                 getattr(bptt(p, xs[:T], ys[:T], act)[1], k)) for k in NAMES)
+                for T in range(1, T_max + 1)}
+        n_paths = len(khurana.path_terms(p, xs, ys, min(4, T_max), "W", act))
+        return {**base, "errors": errs, "paths": n_paths,
+                "detail": f"the described sum over paths, implemented, equals bptt for T = 1..{T_max} "
+                          f"(error {_small(max(errs.values()))}); L_{min(4, T_max)} reaches W by {n_paths} paths"}
+    if entry.key == "khurana-k":
+        t = min(4, T_max)
+        ks = [term["k"] for term in khurana.path_terms(p, xs, ys, t, "W", act)]
+        return {**base, "classes": p.n_out, "path_indices": sorted(ks),
+                "detail": f"k = {p.n_out} classes (V is {p.n_out} × {p.n_hidden}) while the paths of "
+                          f"∂L_{t}/∂W run over k = {min(ks)}, …, {max(ks)}"}
+    # whitehill-gn
+    wp = whitehill.from_params(p)
+    tr = whitehill.whitehill_forward(wp, xs, ys, h0=a0)
+    Ft, Et = whitehill.F(tr, 1), whitehill.E(tr, 1)
+    N1, n_in = p.n_hidden, p.n_in
+    return {**base, "F_shape": Ft.shape, "E_shape": Et.shape, "blocks": N1, "n": n_in,
+            "detail": f"F_t is {Ft.shape[0]} × {Ft.shape[1]} and E_t is {Et.shape[0]} × {Et.shape[1]}: "
+                      f"{N1} diagonal blocks, one per hidden unit, so the last is (g_t)_{N1}; n = {n_in} here"}
 
 
 def table() -> list[dict]:
-    """The errata as plain dicts (for a chapter's table), without evidence."""
+    """Every erratum (:data:`ALL`) as a plain dict (for a chapter's table), without evidence."""
     return [dict(key=e.key, source=e.source, location=e.location, kind=e.kind, flag=e.flag,
-                 chapter=e.chapter) for e in ERRATA]
+                 chapter=e.chapter, labels=e.labels) for e in ALL]
 
 
-__all__ = ["Erratum", "ERRATA", "KINDS", "get", "evidence", "table"]
+__all__ = ["Erratum", "ERRATA", "FURTHER", "ALL", "KINDS", "ALL_KINDS", "LABELS", "SOURCE_NAMES", "get",
+           "evidence", "source_name", "component_gradient", "table"]
