@@ -1,7 +1,10 @@
 """The errata of the five sources, each with evidence computed on demand (appendix "Errata").
 
 Every entry names the source, the place, what is written and the correction (LaTeX), its kind,
-and the keyword flag of the ``rnnlib.sources`` function that reproduces it:
+and the keyword flag of the ``rnnlib.sources`` function that reproduces it. The chapters that show
+and correct it are not stored in the entry: :data:`LABELS` maps its key to the chapters' MyST labels
+and :data:`TITLES` maps a label to the chapter's title (``entry.labels``, ``entry.chapters``).
+The kinds:
 
 * ``"math"``  — the equation gives a wrong number;
 * ``"typo"``  — a wrong symbol with no numeric consequence (the next line, which the code uses, is right);
@@ -52,7 +55,6 @@ class Erratum:
     flag: str | None
     literal: object
     fixed: object
-    chapter: str
     params: tuple = ()
     note: str = ""
 
@@ -61,60 +63,70 @@ class Erratum:
         """The book's chapter labels (MyST targets) where this error is shown and corrected."""
         return LABELS[self.key]
 
+    @property
+    def chapters(self) -> tuple:
+        """The titles of those chapters, in the order of :attr:`labels` (from :data:`TITLES`)."""
+        return tuple(TITLES[label] for label in self.labels)
+
+    @property
+    def chapter(self) -> str:
+        """The chapter titles as one string, e.g. ``"The 2-3-2 worked example; Tensor BPTT"``."""
+        return "; ".join(self.chapters)
+
 
 ERRATA: list[Erratum] = [
     Erratum("ramkumar-eq3.11", "Ramkumar 000 + 002", "002 eq. 3.11; BPTT pseudocode in 000 and 002",
             r"\frac{\partial \mathbf{a}_t}{\partial \mathbf{b}} = \operatorname{diag}(h'(\mathbf{z}_t))",
             r"\frac{\partial \mathbf{a}_t}{\partial \mathbf{b}} = \operatorname{diag}(h'(\mathbf{z}_t))"
             r"\left[\mathbf{I}_{N^{(1)}} + \mathbf{W}\frac{\partial \mathbf{a}_{t-1}}{\partial \mathbf{b}}\right]",
-            "math", "ramkumar.bptt_as_written", "fix_db", False, True, "Ramkumar, line by line", ("b",),
+            "math", "ramkumar.bptt_as_written", "fix_db", False, True, ("b",),
             "∂z_t/∂b = I + W ∂a_{t−1}/∂b is written one line earlier (before eq. 3.10) but not carried."),
     Erratum("ramkumar-eq3.16", "Ramkumar 002", "002 eq. 3.16 (last line)",
             r"\frac{\partial L_t}{\partial \mathbf{U}} = \delta_t^{(2)} \omega_2",
             r"\frac{\partial L_t}{\partial \mathbf{U}} = \delta_t^{(1)} \omega_2",
-            "math", "ramkumar.bptt_as_written", "fix_eq316", False, True, "Ramkumar, line by line", ("U",),
+            "math", "ramkumar.bptt_as_written", "fix_eq316", False, True, ("U",),
             "A shape error unless N1 = N2; then silently wrong. Eq. 3.19, §3.3 and the pseudocode have δ^(1)."),
     Erratum("ramkumar-update-N2", "Ramkumar 002", "002 §4.1, all five update equations",
             r"\sum_{t=1}^{N^{(2)}} \sum_{k=1}^{N^{(2)}} \left(\frac{\partial L_t}{\partial \theta}\right)_{k,\dots}",
             r"\sum_{t=1}^{T} \sum_{k=1}^{N^{(2)}} \left(\frac{\partial L_t}{\partial \theta}\right)_{k,\dots}",
-            "math", "ramkumar.bptt_as_written", "update_sum", "N2", "T", "Ramkumar, line by line", NAMES,
+            "math", "ramkumar.bptt_as_written", "update_sum", "N2", "T", NAMES,
             "000 and the 002 pseudocode have Σ_{t=1}^{T}. Not applicable when T < N2 (no L_t for t > T)."),
     Erratum("ramkumar-reshape-order", "Ramkumar 000 + 002", "002 eqs. 3.5, 3.13, 3.17 (and every reshape)",
             r"\operatorname{reshape}(\mathbf{a}_t^T \otimes \mathbf{I}_{N^{(2)}}, N^{(2)} \times N^{(2)} \times N^{(1)})"
             r"\ \text{(order unstated; numpy's default is row-major)}",
             r"\operatorname{reshape}_{\text{column-major}}(\cdots):\ "
             r"\left(\tfrac{\partial \mathbf{o}_t}{\partial \mathbf{V}}\right)_{k,i,j} = \delta_{ki}\, a_{j,t}",
-            "label", "ramkumar.bptt_as_written", "order", "C", "F", "Ramkumar, line by line", ("W", "U", "V"),
+            "label", "ramkumar.bptt_as_written", "order", "C", "F", ("W", "U", "V"),
             "The displayed tensors fix column-major order; row-major gives ∂L/∂W transposed and scrambles U, V."),
     Erratum("ramkumar-eq3.7-v33", "Ramkumar 002", "002 eq. 3.7, third line, entry (2, 3)",
             r"\begin{bmatrix} v_{1,1} & v_{1,2} & v_{1,3} \\ v_{2,1} & v_{2,2} & v_{3,3} \end{bmatrix}",
             r"\begin{bmatrix} v_{1,1} & v_{1,2} & v_{1,3} \\ v_{2,1} & v_{2,2} & v_{2,3} \end{bmatrix}",
-            "typo", None, None, None, None, "Ramkumar, line by line"),
+            "typo", None, None, None, None),
     Erratum("ramkumar-eq3.7-deltaT", "Ramkumar 002", "002 eq. 3.7, last line",
             r"\frac{\partial L_t}{\partial \mathbf{a}_t} = \delta_T^{(2)} \mathbf{V}",
             r"\frac{\partial L_t}{\partial \mathbf{a}_t} = \delta_t^{(2)} \mathbf{V}",
-            "typo", None, None, None, None, "Ramkumar, line by line"),
+            "typo", None, None, None, None),
     Erratum("ramkumar-eq3.8-diag", "Ramkumar 002", "002 eq. 3.8, third line",
             r"\operatorname{diag}(h'(z_{1,t}), h'(z_{1,t}), h'(z_{1,t}))",
             r"\operatorname{diag}(h'(z_{1,t}), h'(z_{2,t}), h'(z_{3,t}))",
-            "typo", None, None, None, None, "Ramkumar, line by line"),
+            "typo", None, None, None, None),
     Erratum("ramkumar-note3.10-vector", "Ramkumar 002", "002, note after eq. 3.10",
             r"\frac{\partial L_t}{\partial \mathbf{b}} \text{ is a vector of shape } N^{(2)} \times N^{(1)}",
             r"\frac{\partial L_t}{\partial \mathbf{b}} \text{ is a matrix of shape } N^{(2)} \times N^{(1)}",
-            "typo", None, None, None, None, "Ramkumar, line by line"),
+            "typo", None, None, None, None),
     Erratum("outline-recursion", "Outline 001", "001 §3.3, t = T−1, …, 1",
             r"\frac{\partial L}{\partial h_t} = W_y^\top \frac{\partial L}{\partial \hat{y}_t}"
             r" + W_h^\top \frac{\partial L}{\partial h_{t+1}}",
             r"\frac{\partial L}{\partial h_t} = W_y^\top \frac{\partial L}{\partial \hat{y}_t}"
             r" + W_h^\top \left(f'(z_{t+1}) \odot \frac{\partial L}{\partial h_{t+1}}\right)",
-            "math", "outline001.backward_as_written", "fix_recursion", False, True, "The outline (001)",
+            "math", "outline001.backward_as_written", "fix_recursion", False, True,
             ("U", "W", "b"), "Exact for f = identity and for T = 1; W_h is shielded one step longer by h_0 = 0."),
     Erratum("outline-dL-dyhat", "Outline 001", "001 §3.1",
             r"\frac{\partial L}{\partial \hat{y}_t} = \hat{y}_t - y_t^{\text{true}}",
             r"\frac{\partial L}{\partial y_t} = \hat{y}_t - y_t^{\text{true}}"
             r"\quad\left(\frac{\partial L}{\partial \hat{y}_t} = -y_t^{\text{true}} \oslash \hat{y}_t"
             r"\text{ for softmax + cross-entropy}\right)",
-            "label", "outline001.backward_as_written", "literal_label", True, False, "The outline (001)", NAMES,
+            "label", "outline001.backward_as_written", "literal_label", True, False, NAMES,
             "The value is the right one to use (it is the gradient w.r.t. the logits y_t); the label is not."),
     Erratum("whitehill-vec-order", "Whitehill 004", "004 §2.1–2.2: the block-diagonal ∂z_t/∂vec[U] and vec[Σ r_τ]",
             r"\frac{\partial \mathbf{z}_t}{\partial \operatorname{vec}[\mathbf{U}]} = "
@@ -122,13 +134,12 @@ ERRATA: list[Erratum] = [
             r"\ \text{with vec unstated (column-major by convention)}",
             r"\operatorname{vec} = \text{row-major (rows of } \mathbf{U} \text{ stacked); for column-major vec, }"
             r"\frac{\partial \mathbf{z}_t}{\partial \operatorname{vec}[\mathbf{U}]} = \mathbf{h}_{t-1}^\top \otimes \mathbf{I}",
-            "label", "whitehill.qr_gradients", "vec_order", "col", "row", "Whitehill: the q/r recursion",
+            "label", "whitehill.qr_gradients", "vec_order", "col", "row",
             ("W", "U"), "Read with the column-major vec, ∂J/∂U comes back transposed."),
     Erratum("whitehill-innermost", "Whitehill 004", "004 §2.1 and §2.2, the nested expansions of ∂J_t",
             r"\cdots + \operatorname{diag}[\mathbf{g}_1^\top]\mathbf{U}[\mathbf{F}_1]",
             r"\cdots + \operatorname{diag}[\mathbf{g}_2^\top]\mathbf{U}[\mathbf{F}_1]",
-            "math", "whitehill.nested_expansion_as_written", "fix_innermost", False, True,
-            "Whitehill: the q/r recursion", ("W", "U"),
+            "math", "whitehill.nested_expansion_as_written", "fix_innermost", False, True, ("W", "U"),
             "Invisible for U when h_0 = 0 (F_1 = 0); wrong for V (E_1 ≠ 0). The q/r recursion is right."),
 ]
 
@@ -141,39 +152,47 @@ FURTHER: list[Erratum] = [
             r"\frac{\partial L_t}{\partial \mathbf{o}_t} = (\hat{\mathbf{y}}_t - \mathbf{y}_t)^\top"
             r";\ \text{slice } k = (\hat{y}_{k,t} - y_{k,t}) \frac{\partial o_{k,t}}{\partial \theta}"
             r" \text{ is the part through } o_{k,t}\text{; only } \textstyle\sum_k \text{ is a gradient}",
-            "label", "ramkumar.bptt_as_written", None, None, None, "Ramkumar, line by line", NAMES,
+            "label", "ramkumar.bptt_as_written", None, None, None, NAMES,
             "Slice k is not the gradient of −y_k log ŷ_k (nor of any loss); the sum over k is exact."),
     Erratum("ramkumar-subpart", "Ramkumar 002", "002 §4.1, the note under the update equations",
             r"\text{updating parameters based on one sub-part of data only}",
             r"\text{based on one data point: all } T \text{ sub-parts of one sequence, } \textstyle\sum_{t=1}^{T}",
-            "typo", "ramkumar.loss_axis_sum", None, None, None, "Ramkumar, line by line", NAMES,
+            "typo", "ramkumar.loss_axis_sum", None, None, None, NAMES,
             "A sub-part is one time step (§1, §2); the sums run over every t of the sequence."),
     Erratum("outline-loss-undefined", "Outline 001", "001 §3 (L is used, never defined)",
             r"L\ \text{(no formula)};\quad \frac{\partial L}{\partial \hat{y}_t} = \hat{y}_t - y_t^{\text{true}}",
             r"L = \textstyle\sum_t L_t,\ L_t = \tfrac{1}{2}\lVert \hat{y}_t - y_t \rVert^2\ (g = \text{identity})"
             r"\ \text{or}\ L_t = -y_t^\top \log \hat{y}_t\ (g = \text{softmax})",
-            "omission", "outline001.backward_as_written", None, None, None, "The outline (001)", NAMES,
+            "omission", "outline001.backward_as_written", None, None, None, NAMES,
             "With g = identity and ½ squared error, §3.1 is exactly right as labelled; with softmax it is not."),
     Erratum("khurana-images", "Khurana 003", "003, every 'would be given as:' (the formulas were images)",
             r"\text{(formula missing: an image in the original)}",
             r"\frac{\partial L_t}{\partial \mathbf{W}} = \sum_{k=1}^{t} \frac{\partial L_t}{\partial \mathbf{s}_t}"
             r"\Big(\prod_{j=k+1}^{t} \frac{\partial \mathbf{s}_j}{\partial \mathbf{s}_{j-1}}\Big)"
             r"\frac{\partial^{+} \mathbf{s}_k}{\partial \mathbf{W}}",
-            "omission", "khurana.total_gradient", None, None, None, "Khurana: sums over paths", ("W", "U", "b"),
+            "omission", "khurana.total_gradient", None, None, None, ("W", "U", "b"),
             "What the text describes (L_4 reaches W through s_4, s_3, s_2, s_1; sum over all paths) is right."),
     Erratum("khurana-k", "Khurana 003", "003: k classes, and the path index k in ∂s_t/∂s_k",
             r"\mathbf{V} \in \mathbb{R}^{k \times d}\ (k \text{ classes});\quad"
             r" \frac{\partial \mathbf{s}_t}{\partial \mathbf{s}_k},\ k = 1, \dots, t",
             r"\mathbf{V} \in \mathbb{R}^{K \times d}\ (K \text{ classes});\quad"
             r" \frac{\partial \mathbf{s}_t}{\partial \mathbf{s}_k},\ k = 1, \dots, t",
-            "typo", "khurana.path_terms", None, None, None, "Khurana: sums over paths", ("W",),
+            "typo", "khurana.path_terms", None, None, None, ("W",),
             "One letter for two things; no number changes."),
     Erratum("whitehill-gn", "Whitehill 004", "004 §2.1 (F_t) and §2.2 (E_t), the last diagonal block",
             r"(\mathbf{g}_t)_n \mathbf{h}_{t-1}^\top",
             r"(\mathbf{g}_t)_{N^{(1)}} \mathbf{h}_{t-1}^\top\ \text{(one block per hidden unit)}",
-            "typo", "whitehill.F", None, None, None, "Whitehill: the q/r recursion", ("W", "U"),
+            "typo", "whitehill.F", None, None, None, ("W", "U"),
             "n is never defined in 004; elsewhere (002, 003, this book) n is the input size."),
 ]
+
+# The title of each chapter that shows an error, by its label ({ref} target), as its heading reads.
+TITLES: dict[str, str] = {
+    "worked-example": "The 2-3-2 worked example",
+    "tensor-bptt": "Tensor BPTT",
+    "reverse-mode": "Reverse-mode BPTT and sums over paths",
+    "qr-recursion": "Whitehill's q/r recursion",
+}
 
 # The book's chapter labels ({ref} targets) that show and correct each error.
 LABELS: dict[str, tuple] = {
@@ -521,10 +540,13 @@ def _further_evidence(entry: Erratum, p: Params, xs, ys, act, out, a0) -> dict:
 
 
 def table() -> list[dict]:
-    """Every erratum (:data:`ALL`) as a plain dict (for a chapter's table), without evidence."""
+    """Every erratum (:data:`ALL`) as a plain dict (for a chapter's table), without evidence.
+
+    ``labels`` are the chapters' MyST labels, ``chapters`` their titles and ``chapter`` the titles joined.
+    """
     return [dict(key=e.key, source=e.source, location=e.location, kind=e.kind, flag=e.flag,
-                 chapter=e.chapter, labels=e.labels) for e in ALL]
+                 chapter=e.chapter, chapters=e.chapters, labels=e.labels) for e in ALL]
 
 
-__all__ = ["Erratum", "ERRATA", "FURTHER", "ALL", "KINDS", "ALL_KINDS", "LABELS", "SOURCE_NAMES", "get",
+__all__ = ["Erratum", "ERRATA", "FURTHER", "ALL", "KINDS", "ALL_KINDS", "LABELS", "TITLES", "SOURCE_NAMES", "get",
            "evidence", "source_name", "component_gradient", "table"]

@@ -1,6 +1,6 @@
 """The "RNN Algorithm Outline" (001) as written: forward, backward recursion, updates.
 
-Serves the chapter "The outline (001), line by line" (and "Reverse-mode BPTT", which corrects it).
+Serves the chapter "Reverse-mode BPTT and sums over paths", which runs it as written and corrects it.
 
 001's notation and its map to rnnlib.Params:
 
