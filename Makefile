@@ -11,6 +11,11 @@ CHAPTERS = $(wildcard book/*.ipynb)
 
 .PHONY: book test test-lib test-notebooks test-browser assets chromium clean
 
+# Tests run BLAS on one thread: results are then the same from run to run, and two cores are not
+# oversubscribed (timing cells say how many threads they measured).
+test-lib test-notebooks test-browser: export OPENBLAS_NUM_THREADS := 1
+test-lib test-notebooks test-browser: export OMP_NUM_THREADS := 1
+
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
