@@ -52,16 +52,22 @@ def as_float_array(name: str, value, dtype=None) -> np.ndarray:
     if dtype is None:
         dtype = arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64
     _check_finite(name, arr, "contains NaN or Inf")
-    with np.errstate(over="ignore"):
-        arr = arr.astype(dtype, copy=False)
-    _check_finite(name, arr, f"overflows {np.dtype(dtype)}")
+    if arr.dtype != dtype:
+        with np.errstate(over="ignore"):
+            arr = arr.astype(dtype)
+        _check_finite(name, arr, f"overflows {np.dtype(dtype)}")
     return arr
 
 
 def _check_finite(name: str, arr: np.ndarray, what: str) -> None:
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} {what} (first at index {tuple(int(i) for i in bad)})")
+    """Raise if ``arr`` holds NaN or ±Inf. min and max propagate both, so two reductions
+    (no temporary array) decide the common, all-finite case."""
+    if arr.size == 0 or not np.issubdtype(arr.dtype, np.inexact):
+        return
+    if np.isfinite(arr.min()) and np.isfinite(arr.max()):
+        return
+    bad = np.argwhere(~np.isfinite(arr))[0]
+    raise ValueError(f"{name} {what} (first at index {tuple(int(i) for i in bad)})")
 
 
 def check_float_dtype(name: str, dtype) -> np.dtype:

@@ -148,15 +148,19 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
 
 
 def _check_distributions(Y, M, dtype) -> None:
+    """Each unmasked y_t is a probability distribution: no negative entry, sums to 1."""
     tol = 1e-4 if dtype == np.float32 else 1e-6
-    live = np.ones(Y.shape[:2], bool) if M is None else M.astype(bool)
-    Yl = Y[live]
-    if np.any(Yl < 0):
+    neg = Y.min(axis=-1) < 0                               # (T, B)
+    off = np.abs(Y.sum(axis=-1) - 1) > tol                 # (T, B)
+    if M is not None:
+        live = M.astype(bool)
+        neg &= live
+        off &= live
+    if neg.any():
         raise ValueError("ys must be probability distributions for output='softmax' (cross-entropy): "
                          "found negative entries")
-    sums = Yl.sum(axis=-1)
-    if np.any(np.abs(sums - 1) > tol):
-        bad = float(sums[np.argmax(np.abs(sums - 1))])
+    if off.any():
+        bad = float(Y.sum(axis=-1)[off][0])
         raise ValueError("ys must be probability distributions for output='softmax' (cross-entropy): "
                          f"each y_t must sum to 1 (one-hot targets do); found a row summing to {bad:.6g}. "
                          "Use output='identity' for regression targets.")
