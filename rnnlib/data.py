@@ -6,9 +6,32 @@ no pickle.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
+
+DATA_FILES = ("english_words.tsv", "benchmark_ratios.tsv")
+
+
+def book_data(name: str) -> Path:
+    """The path of one of the book's data files (``book/data/NAME``).
+
+    Looked up in the source tree first (a chapter runs with its working directory in ``book/``;
+    tests run from the repository root), then where ``pip install`` put rnnlib's copy
+    (``<prefix>/share/rnnlib``), so a chapter opened alone, as on Colab, still finds it.
+    Nothing is downloaded.
+    """
+    if name not in DATA_FILES:
+        raise ValueError(f"name must be one of {', '.join(DATA_FILES)}; got {name!r}")
+    here = Path(__file__).resolve().parent
+    candidates = [Path("data") / name, Path("book") / "data" / name, here.parent / "book" / "data" / name,
+                  Path(sys.prefix) / "share" / "rnnlib" / name]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"{name}: not found in {', '.join(str(c.parent) for c in candidates)}; "
+                            "install rnnlib from the book's repository")
 
 
 def load_words(path) -> tuple[list[str], np.ndarray]:
@@ -67,4 +90,4 @@ def split_words(words, fractions=(0.8, 0.1, 0.1), seed: int = 0) -> tuple[list[s
     return tuple([words[i] for i in sorted(p)] for p in parts)
 
 
-__all__ = ["load_words", "split_words"]
+__all__ = ["book_data", "load_words", "split_words", "DATA_FILES"]

@@ -48,3 +48,28 @@ def test_bad_split_arguments():
         split_words(["a"], fractions=(0.5, 0.5))
     with pytest.raises(FileNotFoundError, match="path"):
         load_words("/no/such/file.tsv")
+
+
+def test_book_data_finds_every_file(tmp_path, monkeypatch):
+    from rnnlib.data import DATA_FILES, book_data
+
+    monkeypatch.chdir(tmp_path)          # not in book/: found through the package's location
+    for name in DATA_FILES:
+        assert book_data(name).is_file()
+    with pytest.raises(ValueError, match="name"):
+        book_data("nope.tsv")
+
+
+def test_wheel_carries_the_data_files(tmp_path):
+    """A non-editable install (Colab's) gets the data files in <prefix>/share/rnnlib."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path), str(root)], check=True)
+    (wheel,) = tmp_path.glob("rnnlib-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for f in ("english_words.tsv", "benchmark_ratios.tsv"):
+        assert any(n.endswith(f"data/data/share/rnnlib/{f}") for n in names), names
