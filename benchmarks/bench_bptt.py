@@ -37,6 +37,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--threads", type=int, default=1, help="BLAS / torch threads (default 1)")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="wall time (default) or this process's CPU time, steadier on a busy machine")
+    ap.add_argument("--tsv", type=Path, default=None,
+                    help="also write the results as a TSV file (the format of book/data/benchmark_ratios.tsv)")
     args = ap.parse_args(argv)
     if args.reps is None:
         args.reps = 3 if args.quick else 15
@@ -58,6 +60,7 @@ from rnnlib import Params, bptt, init_params, rel_error  # noqa: E402
 from rnnlib.params import NAMES  # noqa: E402
 
 T_TABLE, N_VOCAB = 100, 65                      # T and n = N2 of the ratio table
+RESULTS: dict = {"rows": [], "meta": {}, "tensor": []}   # what --tsv writes
 TABLE_HEADER = f"{'B':>3} {'H':>4} {'dtype':>8} {'rnnlib ms':>10} {'torch ms':>9} {'ratio':>6} {'target':>7}  verdict"
 
 
@@ -109,12 +112,29 @@ def describe_machine(torch) -> None:
               "(pip install threadpoolctl to see them)")
     else:
         for lib in threadpool_info():
-            print(f"  {lib.get('user_api')}: {lib.get('internal_api')} {lib.get('version')} "
-                  f"kernel={lib.get('architecture', '?')} threads={lib.get('num_threads')} "
-                  f"({Path(lib.get('filepath', '?')).name})")
+            line = (f"{lib.get('internal_api')} {lib.get('version')} kernel={lib.get('architecture', '?')} "
+                    f"threads={lib.get('num_threads')} ({Path(lib.get('filepath', '?')).name})")
+            print(f"  {lib.get('user_api')}: {line}")
+            if lib.get("user_api") == "blas":
+                RESULTS["meta"]["blas"] = line
     print(f"clock: {ARGS.clock} time" + (" (CPU time of this process)" if ARGS.clock == "cpu" else ""))
     if hasattr(os, "getloadavg"):
         print("load average (1, 5, 15 min): %.2f %.2f %.2f" % os.getloadavg())
+        RESULTS["meta"]["load_average"] = "%.2f %.2f %.2f (1, 5, 15 min, at the start)" % os.getloadavg()
+    RESULTS["meta"]["versions"] = (f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+                                   f"rnnlib {rnnlib.__version__}, "
+                                   f"torch {torch.__version__ if torch is not None else '(not used)'}")
+    RESULTS["meta"]["machine"] = _cpu_name()
+
+
+def _cpu_name() -> str:
+    """The CPU model and core count, from /proc/cpuinfo where there is one."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        model = next(line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = "unknown CPU"
+    return f"{model}, {os.cpu_count()} logical CPUs, {sys.platform}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,6 +214,8 @@ def check_against_torch(torch) -> None:
             sys.exit(f"rnnlib.bptt returned gradients of dtype {dtypes} for {np.dtype(dtype).name} parameters")
         if dtype == np.float64:
             worst = max(errors.values())
+        RESULTS["meta"].setdefault("gradients", "")
+        RESULTS["meta"]["gradients"] += f"max_rel_error_{np.dtype(dtype).name}={max(errors.values()):.1e} "
     if worst > 1e-9:
         sys.exit(f"rnnlib.bptt and torch disagree (relative error {worst:.1e} in float64): not timing")
 
@@ -242,8 +264,11 @@ def table_row(torch, B: int, H: int, dtype) -> str:
     if torch is None:
         return row + f" {'—':>9} {'—':>6} {goal_text:>7}"
     ratio = med["rnnlib"] / med["torch"]
+    verdict = ("PASS" if ratio <= goal else "MISS") if goal is not None else "-"
+    RESULTS["rows"].append((B, H, np.dtype(dtype).name, f"{1e3 * med['rnnlib']:.3f}", f"{1e3 * med['torch']:.3f}",
+                            f"{ratio:.2f}", f"{goal:.2f}" if goal is not None else "-", verdict))
     row += f" {1e3 * med['torch']:>9.3f} {ratio:>6.2f} {goal_text:>7}"
-    return row + (f"  {'PASS' if ratio <= goal else 'MISS'}" if goal is not None else "")
+    return row + (f"  {verdict}" if goal is not None else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,6 +351,10 @@ def chars_per_second() -> None:
     print(f"rnnlib.bptt + update: {chars / med['rnnlib']:>12,.0f} chars/s   ({1e3 * med['rnnlib']:.2f} ms/step)")
     print(f"min-char-rnn loop:    {chars / med['loop']:>12,.0f} chars/s   ({1e3 * med['loop']:.2f} ms/step)")
     print(f"speed-up {speedup:.1f}x   target ≥ 20x  {'PASS' if speedup >= 20 else 'MISS'}")
+    RESULTS["meta"]["chars_per_second"] = (
+        f"rnnlib={chars / med['rnnlib']:.0f} min_char_rnn={chars / med['loop']:.0f} speedup={speedup:.1f} "
+        f"target=20 verdict={'PASS' if speedup >= 20 else 'MISS'} setup=float32,B={B},H={H},T={T},"
+        f"vocab={N_VOCAB} max_rel_error_vs_loop={err:.1e}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,10 +380,42 @@ def tensor_engines() -> None:
                            "bptt": lambda: bptt(params, X, Y)}, max(3, ARGS.reps), warmup=1)
         print(f"{H:>4} {1e3 * med['tensor']:>15.3f} {1e3 * med['einsum']:>10.3f} "
               f"{med['einsum'] / med['tensor']:>8.1f}x {1e3 * med['bptt']:>8.3f}", flush=True)
+        RESULTS["tensor"].append(
+            f"H={H} tensor_bptt_ms={1e3 * med['tensor']:.3f} einsum_ms={1e3 * med['einsum']:.3f} "
+            f"speedup={med['einsum'] / med['tensor']:.1f} bptt_ms={1e3 * med['bptt']:.3f} "
+            f"setup={np.dtype(dtype).name},T={T},B={B},n=N2={n}")
+
+
+def write_tsv(path: Path, started: str) -> None:
+    """The results in the format of book/data/benchmark_ratios.tsv: '#' lines, then the ratio table."""
+    m = RESULTS["meta"]
+    lines = [
+        '# Stored results of ONE run of benchmarks/bench_bptt.py (chapter "What the algorithms cost").',
+        f"# date: {started}",
+        f"# machine: {m.get('machine', '?')}",
+        f"# blas: {m.get('blas', '? (threadpoolctl not installed)')}",
+        f"# versions: {m.get('versions', '?')}",
+        f"# load_average: {m.get('load_average', '?')}",
+        "# command: python benchmarks/bench_bptt.py " + " ".join(sys.argv[1:]),
+        f"# setup: {ARGS.threads} thread(s) (BLAS and torch), {ARGS.clock}-clock median of {ARGS.reps} "
+        f"interleaved runs, T={T_TABLE}, n=N2={N_VOCAB}, forward + backward (loss and all five gradients)",
+        "# columns: ratio = rnnlib_ms / torch_ms (below 1: rnnlib is faster); target = the ratio to stay at or "
+        "under ('-': none set); verdict PASS/MISS ('-': no target)",
+    ]
+    if "gradients" in m:
+        lines.append(f"# gradients_vs_torch: {m['gradients'].strip()}")
+    if "chars_per_second" in m:
+        lines.append(f"# chars_per_second: {m['chars_per_second']}")
+    lines += [f"# tensor_vs_einsum: {t}" for t in RESULTS["tensor"]]
+    lines.append("\t".join(["B", "H", "dtype", "rnnlib_ms", "torch_ms", "ratio", "target", "verdict"]))
+    lines += ["\t".join(str(v) for v in row) for row in RESULTS["rows"]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
 
 
 def main() -> int:
     t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     torch = import_torch()
     describe_machine(torch)
     if torch is None:
@@ -364,6 +425,11 @@ def main() -> int:
     ratio_table(torch)
     chars_per_second()
     tensor_engines()
+    if ARGS.tsv is not None:
+        if torch is None:
+            print("--tsv needs torch (the ratio table): not written", file=sys.stderr)
+            return 1
+        write_tsv(ARGS.tsv, started)
     print(f"\ndone in {time.perf_counter() - t0:.1f} s")
     return 0
 
