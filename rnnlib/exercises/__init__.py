@@ -87,6 +87,26 @@ class _Shape(Exception):
     pass
 
 
+def same_shape(answer, want) -> bool:
+    """``compare`` for shapes: a tuple/list of integers equal to ``want``."""
+    try:
+        got = tuple(answer)
+    except TypeError:
+        return False
+    ok = all(isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer())
+             for v in got)
+    return ok and tuple(int(v) for v in got) == tuple(want)
+
+
+def same_int(answer, want) -> bool:
+    """``compare`` for counts: an integer (or a float with no fractional part) equal to ``want``."""
+    if isinstance(answer, (bool, np.bool_)):
+        return False
+    if isinstance(answer, (int, np.integer, float, np.floating)) and float(answer).is_integer():
+        return int(answer) == int(want)
+    return False
+
+
 def _close(answer, want, rtol, atol) -> bool:
     if isinstance(want, str):
         return isinstance(answer, str) and answer.strip() == want
@@ -117,4 +137,4 @@ def _load_all() -> None:
         importlib.import_module(f"{__name__}.{mod.name}")
 
 
-__all__ = ["check", "register", "expected", "exercise_ids", "CheckResult", "Exercise"]
+__all__ = ["check", "register", "expected", "exercise_ids", "same_shape", "same_int", "CheckResult", "Exercise"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..params import NAMES, Params, init_params
 from ..sources import khurana, outline001, ramkumar, whitehill
-from . import register
+from . import register, same_shape
 
 
 def _concordance_params() -> Params:
@@ -51,19 +51,8 @@ def _():
     return names[0]
 
 
-def _same_shape(answer, want) -> bool:
-    """A shape given as a tuple/list of integers, equal to ``want``."""
-    try:
-        got = tuple(answer)
-    except TypeError:
-        return False
-    ok = all(isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer())
-             for v in got)
-    return ok and tuple(int(v) for v in got) == tuple(want)
-
-
 @register("notation-3", hint="002 keeps a leading loss axis of length N^(2) on every ∂L_t/∂θ, "
-                             "followed by the shape of θ itself (U is N^(1) × n).", compare=_same_shape)
+                             "followed by the shape of θ itself (U is N^(1) × n).", compare=same_shape)
 def _():
     p = init_params(2, 3, 2, seed=0)
     xs = np.random.default_rng(0).standard_normal((1, 2))

@@ -13,34 +13,12 @@ from ..bptt import bptt
 from ..params import init_params
 from ..sources import errata, ramkumar
 from ..tensor_bptt import carried_tensors
-from . import register
-
-
-def _same_shape(answer, want) -> bool:
-    """A shape given as a tuple/list of integers, equal to ``want``."""
-    try:
-        got = tuple(answer)
-    except TypeError:
-        return False
-    ok = all(isinstance(v, (int, np.integer)) or (isinstance(v, (float, np.floating)) and float(v).is_integer())
-             for v in got)
-    return ok and tuple(int(v) for v in got) == tuple(want)
-
-
-def _same_int(answer, want) -> bool:
-    """An integer (an int, or a float with no fractional part) equal to ``want``."""
-    if isinstance(answer, (bool, np.bool_)):
-        return False
-    if isinstance(answer, (int, np.integer)):
-        return int(answer) == int(want)
-    if isinstance(answer, (float, np.floating)) and float(answer).is_integer():
-        return int(answer) == int(want)
-    return False
+from . import register, same_int, same_shape
 
 
 @register("tensor-1", hint="∂a_t/∂W has one index for the component a_{k,t} and two for the entry W_ij; "
                            "W is N1 × N1. Use rnnlib.carried_tensors and look at .shape.",
-          compare=_same_shape)
+          compare=same_shape)
 def _():
     p = init_params(2, 5, 2, seed=0)                          # n = 2, N1 = 5, N2 = 2
     xs = np.random.default_rng(0).standard_normal((3, 2))     # (T, n)
@@ -48,7 +26,7 @@ def _():
 
 
 @register("tensor-2", hint="∂a_1/∂b is right as written (∂a_0/∂b = 0); ∂L_2/∂b uses ∂a_1/∂b only. "
-                           "Which step first reads the wrong ∂a_2/∂b?", compare=_same_int)
+                           "Which step first reads the wrong ∂a_2/∂b?", compare=same_int)
 def _():
     return errata.evidence("ramkumar-eq3.11", T_max=8)["smallest_failing_T"]
 
@@ -62,7 +40,7 @@ def _():
 
 @register("tensor-4", hint="Three carried tensors: N1×N1×N1, N1×N1×n and N1×N1, 8 bytes per float64 "
                            "entry. Sum .nbytes over the dict rnnlib.carried_tensors returns for one step.",
-          compare=_same_int)
+          compare=same_int)
 def _():
     p = init_params(32, 64, 8, seed=0)                        # n = 32, N1 = 64, N2 = 8
     xs = np.zeros((1, 32))                                    # one step is enough: shapes do not depend on t

@@ -4,7 +4,6 @@ stepper moves forward and back with its display changing (chapter platform, issu
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
