@@ -40,22 +40,31 @@ def numerical_gradient(params: Params, xs, ys, activation: str = "tanh", output:
     eps = check_positive_float("eps", eps)
     params = params.astype(np.float64) if isinstance(params, Params) else params
     batch = prepare(params, xs, ys, activation, output, mask, a0)
-    arrays = {name: np.array(getattr(params, name), copy=True) for name in NAMES}
+    grads = central_differences(lambda q: _loss(q, batch, activation, output), params, eps)
+    return _loss(params, batch, activation, output), grads
+
+
+def central_differences(f, params: Params, eps: float = 1e-6) -> Params:
+    """(f(θ+ε e_i) - f(θ-ε e_i)) / 2ε for every entry i of every parameter of ``params``, in float64.
+
+    ``f`` maps a Params to a float. The building block of :func:`numerical_gradient`, for any
+    scalar of the parameters (e.g. one class's part of the loss, in ``rnnlib.sources.errata``).
+    """
+    arrays = {name: np.array(getattr(params, name), dtype=np.float64) for name in NAMES}
     grads = {}
     for name in NAMES:
-        theta = arrays[name]
-        grad = np.zeros_like(theta)
-        flat, gflat = theta.reshape(-1), grad.reshape(-1)
+        flat = arrays[name].reshape(-1)              # a view: writing flat[i] moves the parameter
+        g = np.zeros(flat.size)
         for i in range(flat.size):
             old = flat[i]
             flat[i] = old + eps
-            plus = _loss(Params(**arrays), batch, activation, output)
+            plus = f(Params(**arrays))
             flat[i] = old - eps
-            minus = _loss(Params(**arrays), batch, activation, output)
+            minus = f(Params(**arrays))
             flat[i] = old
-            gflat[i] = (plus - minus) / (2 * eps)
-        grads[name] = grad
-    return _loss(params, batch, activation, output), Params(**grads)
+            g[i] = (plus - minus) / (2 * eps)
+        grads[name] = g.reshape(arrays[name].shape)
+    return Params(**grads)
 
 
 def rel_error(a, b) -> float:
@@ -102,4 +111,4 @@ def gradcheck(engine, params: Params, xs, ys, activation: str = "tanh", output: 
     return GradCheck(errors, rel_error(l1, l2), tol)
 
 
-__all__ = ["loss", "numerical_gradient", "rel_error", "gradcheck", "GradCheck"]
+__all__ = ["loss", "numerical_gradient", "central_differences", "rel_error", "gradcheck", "GradCheck"]

@@ -31,7 +31,7 @@ import numpy as np
 from .._validate import ACTIVATIONS, check_choice, check_positive_int
 from ..bptt import bptt
 from ..forward import forward
-from ..gradcheck import numerical_gradient, rel_error
+from ..gradcheck import central_differences, numerical_gradient, rel_error
 from ..params import NAMES, Params, check_params
 from . import khurana, outline001, ramkumar, whitehill
 
@@ -435,21 +435,7 @@ def component_gradient(params: Params, xs, ys, k: int, activation: str = "tanh",
         y_hat = forward(q, xs, activation).y_hat                         # (T, N2)
         return float(-(ys[:, k] * np.log(y_hat[:, k])).sum())
 
-    arrays = {name: np.array(getattr(params, name), dtype=np.float64) for name in NAMES}
-    grads = {}
-    for name in NAMES:
-        flat = arrays[name].reshape(-1)
-        g = np.zeros(flat.size)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            plus = ell(Params(**arrays))
-            flat[i] = old - eps
-            minus = ell(Params(**arrays))
-            flat[i] = old
-            g[i] = (plus - minus) / (2 * eps)
-        grads[name] = g.reshape(arrays[name].shape)
-    return Params(**grads)
+    return central_differences(ell, params, eps)
 
 
 _FIXED = dict(fix_db=True, fix_eq316=True, order="F", update_sum="T")
