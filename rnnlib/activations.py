@@ -15,16 +15,22 @@ def h(z: np.ndarray, activation: str = "tanh") -> np.ndarray:
     return h_fn(activation)(z)
 
 
-def h_prime(z: np.ndarray, a: np.ndarray, activation: str = "tanh") -> np.ndarray:
-    """h'(z) given z and a = h(z), element-wise; same shape as z."""
+def h_prime(z: np.ndarray, a: np.ndarray, activation: str = "tanh", out: np.ndarray | None = None) -> np.ndarray:
+    """h'(z) given z and a = h(z), element-wise; same shape as z (written into ``out`` if given)."""
     check_choice("activation", activation, ACTIVATIONS)
+    if out is None:
+        out = np.empty_like(z)
     if activation == "tanh":
-        return 1 - a * a               # d tanh = 1 - tanh²
-    if activation == "sigmoid":
-        return a * (1 - a)             # dσ = σ(1 - σ)
-    if activation == "relu":
-        return (z > 0).astype(z.dtype)  # subgradient 0 at z = 0
-    return np.ones_like(z)
+        np.multiply(a, a, out=out)
+        np.subtract(1, out, out=out)   # d tanh = 1 - tanh²
+    elif activation == "sigmoid":
+        np.subtract(1, a, out=out)
+        out *= a                       # dσ = σ(1 - σ)
+    elif activation == "relu":
+        np.greater(z, 0, out=out)      # subgradient 0 at z = 0 (True/False written as 1/0)
+    else:
+        out.fill(1)
+    return out
 
 
 def h_fn(activation: str):
