@@ -16,6 +16,7 @@ Colours are Okabe–Ito (colour-blind safe) and every state is also told in text
 """
 from __future__ import annotations
 
+import functools
 import html
 from typing import Sequence
 
@@ -87,7 +88,9 @@ def Picker(options: Sequence[str], frames_html: Sequence[str], frames_text: Sequ
     return box
 
 
+@functools.cache
 def _text_box_class():
+    """The VBox subclass, defined on first use (ipywidgets is imported only when a widget is made)."""
     import ipywidgets as widgets
 
     class TextBox(widgets.VBox):
