@@ -63,6 +63,26 @@ def _output_delta_inplace(O: np.ndarray, Y: np.ndarray, M, output: str, B: int):
     return float(L.sum()) / B, dO
 
 
+def forward_and_output(params: Params, batch, activation: str, output: str):
+    """Forward pass, loss, direct V and c gradients, and what a recursion over t needs, all t at once.
+
+    Shared by the engines that carry their own recursion (:mod:`rnnlib.tensor_bptt`, :mod:`rnnlib.qr`).
+
+    Returns loss, Z, A, G = ∂L_t/∂a_t (T, B, N1), Hp = h'(z_t) (T, B, N1), dV, dc.
+    """
+    X, A0 = batch.X, batch.A0
+    T, B, _ = X.shape
+    N1, N2 = params.n_hidden, params.n_out
+    Z, A = run(params, X, A0, activation)                     # (T, B, N1) each
+    O = A @ params.V.T + params.c                             # (T, B, N2)
+    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B)   # O (local) becomes dO = (ŷ_t - y_t) m_t / B
+    G = dO @ params.V                                         # (T, B, N1): ∂L_t/∂a_t = Vᵀ(ŷ_t - y_t)
+    Hp = h_prime(Z, A, activation)                            # (T, B, N1): h'(z_t)
+    dV = dO.reshape(T * B, N2).T @ A.reshape(T * B, N1)       # Σ_t (ŷ_t - y_t) a_tᵀ
+    dc = dO.reshape(T * B, N2).sum(axis=0)                    # Σ_t (ŷ_t - y_t)
+    return loss, Z, A, G, Hp, dV, dc
+
+
 _CACHE = threading.local()          # per thread: the last workspace, reused by the next call
 _CACHE_MAX_BYTES = 64 * 2**20        # larger workspaces are not kept between calls
 
@@ -153,4 +173,4 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     return loss, grads
 
 
-__all__ = ["bptt", "output_delta"]
+__all__ = ["bptt", "output_delta", "forward_and_output"]

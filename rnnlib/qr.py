@@ -35,9 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import h_prime
-from .bptt import output_delta
-from .forward import prepare, run
+from .bptt import forward_and_output
+from .forward import prepare
 from .params import Params
 
 
@@ -67,13 +66,10 @@ def qr_bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "sof
     batch = prepare(params, xs, ys, activation, output, mask, a0)
     X, A0 = batch.X, batch.A0
     T, B, n = X.shape
-    N1, N2 = params.n_hidden, params.n_out
+    N1 = params.n_hidden
     W = params.W
-    Z, A = run(params, X, A0, activation)                     # (T, B, N1) each
-    O = A @ params.V.T + params.c                             # (T, B, N2)
-    loss, dO = output_delta(O, batch.Y, batch.M, output, B)   # (ŷ_t - y_t) m_t / B
-    dLda = dO @ params.V                                      # (T, B, N1): Vᵀ(ŷ_t - y_t), all t
-    G = h_prime(Z, A, activation)                             # (T, B, N1): g_t = h'(z_t), all t
+    # dLda (T, B, N1): Vᵀ(ŷ_t - y_t) m_t / B, all t;  G (T, B, N1): g_t = h'(z_t), all t
+    loss, Z, A, dLda, G, dV, dc = forward_and_output(params, batch, activation, output)
     A_prev = np.concatenate([A0[None], A[:-1]], axis=0)       # (T, B, N1): a_{τ-1}
     dW, dU, db = np.zeros_like(W), np.zeros_like(params.U), np.zeros_like(params.b)
     Q = np.empty_like(Z)                                      # Q[τ] = q_τ of the current t
@@ -87,12 +83,7 @@ def qr_bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "sof
         dW += q.T @ A_prev[:t + 1].reshape((t + 1) * B, N1)   # Σ_τ r_τ = Σ_τ q_τ a_{τ-1}ᵀ
         dU += q.T @ X[:t + 1].reshape((t + 1) * B, n)         # Σ_τ q_τ x_τᵀ
         db += q.sum(axis=0)                                   # Σ_τ q_τ
-    grads = Params(
-        W=dW, U=dU, b=db,
-        V=dO.reshape(T * B, N2).T @ A.reshape(T * B, N1),    # Σ_t (ŷ_t - y_t) a_tᵀ   (004 §2.3)
-        c=dO.reshape(T * B, N2).sum(axis=0),
-    )
-    return loss, grads
+    return loss, Params(W=dW, U=dU, b=db, V=dV, c=dc)          # dV = Σ_t (ŷ_t - y_t) a_tᵀ   (004 §2.3)
 
 
 __all__ = ["qr_bptt"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import h_prime
-from .bptt import output_delta
+from .bptt import forward_and_output
 from .forward import prepare, run
 from .params import Params
 
@@ -82,24 +82,6 @@ class _Carry:
                 P[:, :, N1 * N1 + N1 * n:])
 
 
-def _output_grads(params: Params, batch, activation: str, output: str):
-    """Forward pass, loss, direct V and c gradients, and everything the loop needs, all t at once.
-
-    Returns loss, Z, A, G = ∂L_t/∂a_t (T, B, N1), Hp = h'(z_t) (T, B, N1), dV, dc.
-    """
-    X, A0 = batch.X, batch.A0
-    T, B, _ = X.shape
-    N1, N2 = params.n_hidden, params.n_out
-    Z, A = run(params, X, A0, activation)                     # (T, B, N1) each
-    O = A @ params.V.T + params.c                             # (T, B, N2)
-    loss, dO = output_delta(O, batch.Y, batch.M, output, B)   # dO = (ŷ_t - y_t) m_t / B
-    G = dO @ params.V                                         # (T, B, N1): ∂L_t/∂a_t = Vᵀ(ŷ_t - y_t)
-    Hp = h_prime(Z, A, activation)                            # (T, B, N1): h'(z_t)
-    dV = dO.reshape(T * B, N2).T @ A.reshape(T * B, N1)       # Σ_t (ŷ_t - y_t) a_tᵀ
-    dc = dO.reshape(T * B, N2).sum(axis=0)                    # Σ_t (ŷ_t - y_t)
-    return loss, Z, A, G, Hp, dV, dc
-
-
 def tensor_bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softmax", mask=None,
                 *, a0=None):
     """Loss and gradients by carrying ∂a_t/∂θ forward in time (002 eqs. 3.10-3.19, corrected).
@@ -138,7 +120,7 @@ def tensor_bptt(params: Params, xs, ys, activation: str = "tanh", output: str = 
     X, A0 = batch.X, batch.A0
     T, B, n = X.shape
     N1 = params.n_hidden
-    loss, Z, A, G, Hp, dV, dc = _output_grads(params, batch, activation, output)
+    loss, Z, A, G, Hp, dV, dc = forward_and_output(params, batch, activation, output)
     A_prev = np.concatenate([A0[None], A[:-1]], axis=0)       # (T, B, N1): a_{t-1}
     carry = _Carry(B, N1, n, Z.dtype)
     g = np.zeros(carry.M, Z.dtype)                            # Σ_t ∂L_t/∂(W, U, b), flattened
@@ -168,7 +150,7 @@ def tensor_bptt_einsum(params: Params, xs, ys, activation: str = "tanh", output:
     T, B, n = X.shape
     N1 = params.n_hidden
     W = params.W
-    loss, Z, A, G, Hp, dV, dc = _output_grads(params, batch, activation, output)
+    loss, Z, A, G, Hp, dV, dc = forward_and_output(params, batch, activation, output)
     I = np.eye(N1, dtype=Z.dtype)
     dadW = np.zeros((B, N1, N1, N1), Z.dtype)                 # ∂a_0/∂W = 0
     dadU = np.zeros((B, N1, N1, n), Z.dtype)                  # ∂a_0/∂U = 0
