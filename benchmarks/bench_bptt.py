@@ -56,7 +56,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, installed or not
 import rnnlib  # noqa: E402
-from rnnlib import Params, bptt, init_params, rel_error  # noqa: E402
+from rnnlib import Indices, Params, bptt, init_params, rel_error  # noqa: E402
 from rnnlib.params import NAMES  # noqa: E402
 
 T_TABLE, N_VOCAB = 100, 65                      # T and n = N2 of the ratio table
@@ -251,8 +251,9 @@ def ratio_table(torch) -> None:
 def table_row(torch, B: int, H: int, dtype) -> str:
     params = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
     inputs, targets = char_problem(T_TABLE, B, N_VOCAB, seed=1)
-    X, Y = one_hot(inputs, N_VOCAB, dtype), one_hot(targets, N_VOCAB, dtype)
-    fns = {"rnnlib": lambda: bptt(params, X, Y)}
+    X = one_hot(inputs, N_VOCAB, dtype)
+    Yi = Indices(targets)                      # targets by class, as torch's cross_entropy gets them
+    fns = {"rnnlib": lambda: bptt(params, X, Yi)}
     if torch is not None:
         rnn, lin = torch_model(torch, params)
         tX, tt = torch.from_numpy(X), torch.from_numpy(targets)

@@ -9,6 +9,7 @@ params             Params, init_params                                   Forward
 activations        h and h'                                              Forward pass
 losses             softmax, cross-entropy, squared error                 Forward pass
 forward            forward(), Trace                                      Forward pass
+indices            Indices: one-hot inputs/targets given by position     Training
 steps              per-step records of both passes (for steppers)        Worked example
 bptt               reverse-mode BPTT (fast path), truncation             Reverse-mode BPTT
 tensor_bptt        Ramkumar's forward-carried tensors (RTRL)             Tensor BPTT
@@ -27,6 +28,7 @@ from .bptt import bptt
 from .checkpoint import load as load_checkpoint
 from .checkpoint import save as save_checkpoint
 from .forward import Trace, forward
+from .indices import Indices
 from .gradcheck import GradCheck, gradcheck, loss, numerical_gradient, rel_error
 from .losses import log_softmax, softmax
 from .optim import (GD, OPTIMIZERS, Adagrad, Adam, Momentum, Optimizer, clip_by_norm, clip_by_value, gd,
@@ -40,7 +42,7 @@ from .train import TrainingDiverged, TrainResult, train
 __version__ = "0.1.0"
 
 __all__ = [
-    "Params", "init_params", "forward", "Trace", "bptt", "tensor_bptt", "tensor_bptt_einsum",
+    "Params", "init_params", "Indices", "forward", "Trace", "bptt", "tensor_bptt", "tensor_bptt_einsum",
     "carried_tensors", "qr_bptt", "loss", "numerical_gradient", "gradcheck", "GradCheck", "rel_error",
     "softmax", "log_softmax", "h", "h_prime",
     "gd", "make_optimizer", "Optimizer", "GD", "Momentum", "Adagrad", "Adam", "OPTIMIZERS",

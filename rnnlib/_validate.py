@@ -60,14 +60,29 @@ def as_float_array(name: str, value, dtype=None) -> np.ndarray:
 
 
 def _check_finite(name: str, arr: np.ndarray, what: str) -> None:
-    """Raise if ``arr`` holds NaN or ±Inf. min and max propagate both, so two reductions
-    (no temporary array) decide the common, all-finite case."""
+    """Raise if ``arr`` holds NaN or ±Inf.
+
+    Σ x_i² is finite only if every x_i is (NaN and ±Inf propagate), so for a contiguous array
+    one BLAS dot product, with no temporary array, decides the common all-finite case. A sum that
+    is not finite may still come from large finite terms (overflow): then min and max decide.
+    """
     if arr.size == 0 or not np.issubdtype(arr.dtype, np.inexact):
         return
+    if arr.flags.c_contiguous and arr.dtype in (np.float32, np.float64):
+        flat = arr.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.dot(flat, flat)):
+                return
     if np.isfinite(arr.min()) and np.isfinite(arr.max()):
         return
     bad = np.argwhere(~np.isfinite(arr))[0]
     raise ValueError(f"{name} {what} (first at index {tuple(int(i) for i in bad)})")
+
+
+def check_finite(name: str, arr: np.ndarray) -> np.ndarray:
+    """Raise ValueError naming ``name`` if the array holds NaN or ±Inf."""
+    _check_finite(name, arr, "contains NaN or Inf")
+    return arr
 
 
 def check_float_dtype(name: str, dtype) -> np.dtype:

@@ -28,31 +28,44 @@ from .forward import prepare, run
 from .params import Params
 
 
-def output_delta(O: np.ndarray, Y: np.ndarray, M, output: str, B: int):
+def output_delta(O: np.ndarray, Y: np.ndarray, M, output: str, B: int, Yi=None):
     """Loss and δo = ∂L/∂o for every step, with L = (1/B) Σ_b Σ_t m_tb L_tb.
 
     Returns (loss: float, dO: (T, B, N2)). Masked steps get L_t = 0 and δo_t = 0.
+    For softmax targets given by class (``Yi`` (T, B) ints, ``Y`` None) y_t = e_{Yi[t]}.
     ``O`` is left unchanged (:func:`bptt` uses the in-place version on its own buffer).
     """
-    return _output_delta_inplace(np.array(O, copy=True), Y, M, output, B)
+    return _output_delta_inplace(np.array(O, copy=True), Y, M, output, B, Yi)
 
 
-def _output_delta_inplace(O: np.ndarray, Y: np.ndarray, M, output: str, B: int):
+def _output_delta_inplace(O: np.ndarray, Y, M, output: str, B: int, Yi=None):
     """:func:`output_delta`, turning the buffer ``O`` into dO (no (T, B, N2) temporaries).
 
     For softmax, with s_t = o_t - max_k o_tk, log ŷ_t = s_t - log Σ_k exp(s_tk), so
     L_t = -y_tᵀ log ŷ_t = (Σ_k y_tk) log Σ_k exp(s_tk) - y_tᵀ s_t: finite even where ŷ_t
-    underflows, and exp(s_t) serves both the loss and ŷ_t.
+    underflows, and exp(s_t) serves both the loss and ŷ_t. With y_t = e_j (class j given
+    by index) the dot products are single entries: L_t = log Σ_k exp(s_tk) - s_tj, and
+    ŷ_t - y_t is ŷ_t with 1 taken from entry j.
     """
     dO = O
     if output == "softmax":
         dO -= O.max(axis=-1, keepdims=True)                # s_t = o_t - max o_t ≤ 0: exp cannot overflow
-        L = -np.vecdot(Y, dO)                              # (T, B): -y_tᵀ s_t
+        if Y is None:                                      # targets by class: y_t = e_{Yi[t]}
+            T, B_, N2 = dO.shape
+            flat = np.arange(T * B_) * N2 + Yi.reshape(-1)     # (T·B,): where entry j of each row sits
+            L = -dO.reshape(-1)[flat].reshape(T, B_)           # (T, B): -s_tj
+        else:
+            L = -np.vecdot(Y, dO)                          # (T, B): -y_tᵀ s_t
         np.exp(dO, out=dO)                                 # exp(s_t)
         sum_exp = dO.sum(axis=-1, keepdims=True)           # (T, B, 1): Σ_k exp(s_tk) ≥ 1
-        L += np.log(sum_exp[..., 0]) * Y.sum(axis=-1)      # + (Σ_k y_tk) log Σ_k exp(s_tk)
-        dO /= sum_exp                                      # ŷ_t = softmax(o_t)
-        dO -= Y                                            # ŷ_t - y_t
+        if Y is None:
+            L += np.log(sum_exp[..., 0])                   # + log Σ_k exp(s_tk)   (Σ_k y_tk = 1)
+            dO /= sum_exp                                  # ŷ_t = softmax(o_t)
+            dO.reshape(-1)[flat] -= 1                      # ŷ_t - e_j
+        else:
+            L += np.log(sum_exp[..., 0]) * Y.sum(axis=-1)  # + (Σ_k y_tk) log Σ_k exp(s_tk)
+            dO /= sum_exp                                  # ŷ_t = softmax(o_t)
+            dO -= Y                                        # ŷ_t - y_t
     else:
         dO -= Y                                            # ŷ_t - y_t, with ŷ_t = o_t
         L = 0.5 * np.vecdot(dO, dO)                        # ½‖ŷ_t - y_t‖²
@@ -73,9 +86,9 @@ def forward_and_output(params: Params, batch, activation: str, output: str):
     X, A0 = batch.X, batch.A0
     T, B, _ = X.shape
     N1, N2 = params.n_hidden, params.n_out
-    Z, A = run(params, X, A0, activation)                     # (T, B, N1) each
+    Z, A = run(params, X, A0, activation, Xi=batch.Xi)        # (T, B, N1) each
     O = A @ params.V.T + params.c                             # (T, B, N2)
-    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B)   # O (local) becomes dO = (ŷ_t - y_t) m_t / B
+    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B, batch.Yi)   # O (local) becomes dO = (ŷ_t - y_t) m_t / B
     G = dO @ params.V                                         # (T, B, N1): ∂L_t/∂a_t = Vᵀ(ŷ_t - y_t)
     Hp = h_prime(Z, A, activation)                            # (T, B, N1): h'(z_t)
     dV = dO.reshape(T * B, N2).T @ A.reshape(T * B, N1)       # Σ_t (ŷ_t - y_t) a_tᵀ
@@ -112,8 +125,9 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     Parameters
     ----------
     params : Params
-    xs : array (T, n) or (T, B, n)
-    ys : array (T, N2) or (T, B, N2); one-hot (or distributions) for ``output="softmax"``
+    xs : array (T, n) or (T, B, n), or :class:`~rnnlib.Indices` (T,) or (T, B): one-hot inputs by position
+    ys : array (T, N2) or (T, B, N2); one-hot (or distributions) for ``output="softmax"``;
+        or :class:`~rnnlib.Indices` (T,) or (T, B): one-hot targets by class
     activation, output : str
     mask : array (T,) or (T, B) of 0/1, optional; padded steps add nothing to loss or gradients
     truncate : int, optional
@@ -135,15 +149,15 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     if truncate is not None:
         from ._validate import check_positive_int
         k = check_positive_int("truncate", truncate)
-    batch = prepare(params, xs, ys, activation, output, mask, a0)
+    batch = prepare(params, xs, ys, activation, output, mask, a0, keep_indices=True)
     X, A0 = batch.X, batch.A0
     T, B, n = X.shape
     N1, N2 = params.n_hidden, params.n_out
     Z, A, Hp, O = _workspace(T, B, N1, N2, params.dtype)    # (T, B, N1) ×3, (T, B, N2)
-    run(params, X, A0, activation, out=(Z, A))              # z_t, a_t for every t
+    run(params, X, A0, activation, out=(Z, A), Xi=batch.Xi)   # z_t, a_t for every t
     np.dot(A.reshape(T * B, N1), params.V.T, out=O.reshape(T * B, N2))   # V a_t, all t at once
     O += params.c                                           # o_t = V a_t + c
-    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B)   # O's buffer now holds δo
+    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B, batch.Yi)   # O's buffer now holds δo
     h_prime(Z, A, activation, out=Hp)                       # (T, B, N1): h'(z_t), all t at once
     A2, dO2 = A.reshape(T * B, N1), dO.reshape(T * B, N2)   # one row per (t, b)
     dZ = Z                                                  # z_t is no longer needed: its buffer holds
@@ -159,8 +173,9 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
         dz_next = None if k is not None and t % k == 0 else dz   # truncation cuts a_{t-1} -> z_t
     dZ2 = dZ.reshape(T * B, N1)
     dW = np.dot(dZ2[B:].T, A2[:-B])                         # Σ_{t≥2} ∂L/∂z_t a_{t-1}ᵀ (a_{t-1} = A[t-1])
-    dW += np.dot(dZ[0].T, A0)                               # + ∂L/∂z_1 a_0ᵀ
-    grads = Params(
+    if A0.any():
+        dW += np.dot(dZ[0].T, A0)                           # + ∂L/∂z_1 a_0ᵀ (zero when a_0 = 0)
+    grads = Params._computed(
         W=dW,
         U=np.dot(dZ2.T, X.reshape(T * B, n)),
         b=dZ2.sum(axis=0),

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._validate import ACTIVATIONS, OUTPUTS, as_float_array, check_choice, check_mask_values
 from .activations import h_fn, h_prime
+from .indices import Indices, check_indices
 from .losses import g, step_losses
 from .params import Params, check_params
 
@@ -54,7 +55,12 @@ class Trace:
         return h_prime(self.z, self.a, self.activation)
 
     def losses(self, ys, mask=None) -> np.ndarray:
-        """L_t at every step (zero where ``mask`` is 0); shape (T,) or (T, B)."""
+        """L_t at every step (zero where ``mask`` is 0); shape (T,) or (T, B). ``ys`` may be :class:`~rnnlib.Indices`."""
+        if isinstance(ys, Indices):
+            if ys.shape != self.o.shape[:-1]:
+                raise ValueError(f"ys must be Indices of shape {self.o.shape[:-1]} to match the trace; got {ys.shape}")
+            check_indices("ys", ys, self.o.shape[-1], "N2")
+            ys = ys.one_hot(self.o.shape[-1], self.o.dtype)
         ys = as_float_array("ys", ys, self.o.dtype)
         if ys.shape != self.o.shape:
             raise ValueError(f"ys must have shape {self.o.shape} to match the trace; got {ys.shape}")
@@ -69,13 +75,20 @@ class Trace:
 
 @dataclass(frozen=True)
 class Batch:
-    """Validated engine inputs in batch form: X (T,B,n), Y (T,B,N2) or None, M (T,B) or None, A0 (B,N1)."""
+    """Validated engine inputs in batch form: X (T,B,n), Y (T,B,N2) or None, M (T,B) or None, A0 (B,N1).
+
+    ``Xi``, ``Yi`` (T, B): the class indices when ``xs``/``ys`` were :class:`~rnnlib.Indices`
+    (``X``, ``Y`` then hold the one-hot vectors they stand for, except that ``Y`` is None for
+    softmax targets when :func:`prepare` was asked to ``keep_indices``).
+    """
 
     X: np.ndarray
     Y: np.ndarray | None
     M: np.ndarray | None
     A0: np.ndarray
     single: bool
+    Xi: np.ndarray | None = None
+    Yi: np.ndarray | None = None
 
     @property
     def T(self) -> int:
@@ -86,23 +99,31 @@ class Batch:
         return self.X.shape[1]
 
 
-def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None, a0=None) -> Batch:
+def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None, a0=None, *,
+            keep_indices: bool = False) -> Batch:
     """Check every argument of an engine and bring it to batch form (T, B, ·).
 
-    Raises ValueError/TypeError naming the argument for wrong ranks, shapes,
-    mismatched T or B, NaN/Inf, empty sequences, unknown names, and
+    ``xs`` and ``ys`` may be arrays or :class:`~rnnlib.Indices` (one-hot vectors given by
+    position). Raises ValueError/TypeError naming the argument for wrong ranks, shapes,
+    mismatched T or B, NaN/Inf, indices out of range, empty sequences, unknown names, and
     cross-entropy targets that are not probability distributions.
     """
     check_params(params)
     check_choice("activation", activation, ACTIVATIONS)
     check_choice("output", output, OUTPUTS)
     dtype = params.dtype
-    X = as_float_array("xs", xs, dtype)
-    if X.ndim not in (2, 3):
-        raise ValueError(f"xs must be (T, n) for one sequence or (T, B, n) for a batch; got shape {X.shape}")
-    single = X.ndim == 2
-    if single:
-        X = X[:, None, :]
+    Xi = None
+    if isinstance(xs, Indices):
+        single = xs.values.ndim == 1
+        Xi = check_indices("xs", xs, params.n_in, "n, the columns of params.U")
+        X = np.eye(params.n_in, dtype=dtype)[Xi]            # (T, B, n) one-hot
+    else:
+        X = as_float_array("xs", xs, dtype)
+        if X.ndim not in (2, 3):
+            raise ValueError(f"xs must be (T, n) for one sequence or (T, B, n) for a batch; got shape {X.shape}")
+        single = X.ndim == 2
+        if single:
+            X = X[:, None, :]
     T, B, n = X.shape
     if T == 0:
         raise ValueError("xs is an empty sequence (T = 0); it needs at least one time step")
@@ -110,12 +131,20 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
         raise ValueError("xs is an empty batch (B = 0); it needs at least one sequence")
     if n != params.n_in:
         raise ValueError(f"xs has {n} features per step but params.U expects n = {params.n_in}")
-    Y = None
-    if ys is not None:
+    Y = Yi = None
+    if isinstance(ys, Indices):
+        want = (T,) if single else (T, B)
+        if ys.shape != want:
+            raise ValueError(f"ys must be Indices of shape {want} to match xs (one class per step); got {ys.shape}")
+        Yi = check_indices("ys", ys, params.n_out, "N2, the rows of params.V")
+        if not (keep_indices and output == "softmax"):
+            Y = np.eye(params.n_out, dtype=dtype)[Yi]       # (T, B, N2) one-hot
+    elif ys is not None:
         Y = as_float_array("ys", ys, dtype)
         want = (T, params.n_out) if single else (T, B, params.n_out)
         if Y.ndim != len(want):
-            raise ValueError(f"ys must have shape {want} to match xs {tuple(np.shape(xs))}; got {Y.shape}")
+            xs_shape = tuple(xs.shape if isinstance(xs, Indices) else np.shape(xs))
+            raise ValueError(f"ys must have shape {want} to match xs {xs_shape}; got {Y.shape}")
         if Y.shape[0] != T:
             raise ValueError(f"ys has T = {Y.shape[0]} steps but xs has T = {T}")
         if not single and Y.shape[1] != B:
@@ -133,7 +162,7 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
         check_mask_values(M)
         if single:
             M = M[:, None]
-    if Y is not None and output == "softmax":
+    if Y is not None and Yi is None and output == "softmax":
         _check_distributions(Y, M, dtype)
     A0 = np.zeros((B, params.n_hidden), dtype)
     if a0 is not None:
@@ -144,7 +173,7 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
         elif A0.shape != want:
             raise ValueError(f"a0 must have shape {want} (N1 = {params.n_hidden}); got {A0.shape}")
         A0 = np.array(A0.reshape(B, params.n_hidden))
-    return Batch(X, Y, M, A0, single)
+    return Batch(X, Y, M, A0, single, Xi, Yi)
 
 
 def _check_distributions(Y, M, dtype) -> None:
@@ -166,13 +195,16 @@ def _check_distributions(Y, M, dtype) -> None:
                          "Use output='identity' for regression targets.")
 
 
-def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None):
+def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None, *, Xi=None):
     """The time loop on batch-form inputs: returns Z, A, each (T, B, N1).
 
     U x_t + b is computed for all t before the loop, as one (T·B, n) @ (n, N1)
-    product; inside it only W a_{t-1} and h remain, written into preallocated
-    buffers (``out=``) so that a step allocates nothing. ``out=(Z, A)`` gives the
-    buffers to fill (:func:`rnnlib.bptt` passes views of its workspace).
+    product (or, when the inputs are one-hot and their indices ``Xi`` (T, B) are
+    given, as a gather of columns of U: U e_i is column i); inside the loop only
+    W a_{t-1} and h remain, written into preallocated buffers (``out=``) so that a
+    step allocates nothing. With a_0 = 0 the first step needs no W a_0.
+    ``out=(Z, A)`` gives the buffers to fill (:func:`rnnlib.bptt` passes views of
+    its workspace).
     """
     T, B, n = X.shape
     N1 = params.n_hidden
@@ -180,15 +212,24 @@ def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None
         Z, A = np.empty((2, T, B, N1), np.result_type(X, params.U))   # one allocation for both
     else:
         Z, A = out
-    np.dot(X.reshape(T * B, n), params.U.T, out=Z.reshape(T * B, N1))   # U x_t for every (t, b)
+    if Xi is not None:
+        UT = np.ascontiguousarray(params.U.T, dtype=Z.dtype)         # (n, N1): row i is U e_i
+        np.take(UT, Xi.reshape(T * B), axis=0, out=Z.reshape(T * B, N1))
+    else:
+        np.dot(X.reshape(T * B, n), params.U.T, out=Z.reshape(T * B, N1))   # U x_t for every (t, b)
     Z += params.b                                   # + b
-    WT = np.ascontiguousarray(params.W.T, dtype=Z.dtype)   # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
+    WT = params.W.T                                 # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
+    if B > 1:                                       # BLAS multiplies faster by a C-ordered Wᵀ (measured:
+        WT = np.ascontiguousarray(WT)               # benchmarks/README.md); one row (B = 1) does not need it
     Wa = np.empty((B, N1), Z.dtype)                 # (B, N1): W a_{t-1}, reused every step
     h = h_fn(activation)
     a_prev = np.ascontiguousarray(A0, dtype=Z.dtype)
+    if not a_prev.any():
+        a_prev = None                               # a_0 = 0: z_1 = U x_1 + b, no product needed
     for z, a in zip(Z, A):                          # z, a: (B, N1) views of step t
-        np.dot(a_prev, WT, out=Wa)
-        np.add(z, Wa, out=z)                        # z_t = W a_{t-1} + U x_t + b
+        if a_prev is not None:
+            np.dot(a_prev, WT, out=Wa)
+            np.add(z, Wa, out=z)                    # z_t = W a_{t-1} + U x_t + b
         if h is np.tanh:
             np.tanh(z, out=a)                       # a_t = h(z_t), in place
         else:
@@ -203,13 +244,13 @@ def forward(params: Params, xs, activation: str = "tanh", output: str = "softmax
     Parameters
     ----------
     params : Params
-    xs : array (T, n) or (T, B, n)
+    xs : array (T, n) or (T, B, n), or :class:`~rnnlib.Indices` (T,) or (T, B) of one-hot positions
     activation : "tanh", "sigmoid", "relu" or "identity"
     output : "softmax" or "identity"
     a0 : array (N1,) or (B, N1), optional; default zeros (a_0 = 0 as in the sources)
     """
     batch = prepare(params, xs, None, activation, output, None, a0)
-    Z, A = run(params, batch.X, batch.A0, activation)
+    Z, A = run(params, batch.X, batch.A0, activation, Xi=batch.Xi)
     O = A @ params.V.T + params.c            # (T, B, N2): o_t = V a_t + c
     Yh = g(O, output)
     if batch.single:

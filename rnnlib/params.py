@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ._validate import as_float_array, check_float_dtype, check_positive_int
+from ._validate import as_float_array, check_finite, check_float_dtype, check_positive_int
 
 NAMES = ("W", "U", "b", "V", "c")
 
@@ -74,6 +74,15 @@ class Params:
                 )
         if 0 in (N1, self.U.shape[1], self.V.shape[0]):
             raise ValueError(f"Params sizes must be positive; got n={self.n_in}, N1={N1}, N2={self.n_out}")
+
+    @classmethod
+    def _computed(cls, W, U, b, V, c) -> "Params":
+        """A Params of arrays an engine has just computed from a checked Params (same dtype, right
+        shapes), without the checks of the constructor: they cost as much as a small model's step."""
+        self = object.__new__(cls)
+        for name, arr in zip(NAMES, (W, U, b, V, c)):
+            object.__setattr__(self, name, arr)
+        return self
 
     # sizes, named as in the sources -------------------------------------------------
     @property
@@ -164,8 +173,8 @@ def check_params(params, name: str = "params") -> Params:
     """Validate a Params argument: type and finiteness (shapes are checked on construction)."""
     if not isinstance(params, Params):
         raise TypeError(f"{name} must be an rnnlib.Params; got {type(params).__name__}")
-    for field in NAMES:
-        as_float_array(f"{name}.{field}", getattr(params, field), params.dtype)
+    for field in NAMES:                 # dtypes and shapes were fixed on construction; values can change in place
+        check_finite(f"{name}.{field}", getattr(params, field))
     return params
 
 
