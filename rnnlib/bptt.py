@@ -12,7 +12,7 @@ t = T down to 1 (001 §3, corrected: the recursion passes through h'(z_{t+1})):
 Only the ∂L/∂a_t recursion is inside the time loop; every parameter gradient is
 one matrix product over all (t, batch) pairs. Cost O(T·B·N1·(N1 + n + N2)).
 
-For speed (see benchmarks/bench_bptt.py): z_t, a_t, h'(z_t) and o_t live in one workspace,
+For speed (see benchmarks/bench_bptt.py): z_t, a_t, h'(z_t) and o_t (classes first) live in one workspace,
 kept from one call to the next (per thread), buffers are reused in place (o_t becomes δo_t, z_t becomes
 ∂L/∂a_t and then ∂L/∂z_t), and each step of the two loops is three numpy calls
 writing with ``out=``, so that it allocates nothing.
@@ -35,45 +35,56 @@ def output_delta(O: np.ndarray, Y: np.ndarray, M, output: str, B: int, Yi=None):
     For softmax targets given by class (``Yi`` (T, B) ints, ``Y`` None) y_t = e_{Yi[t]}.
     ``O`` is left unchanged (:func:`bptt` uses the in-place version on its own buffer).
     """
-    return _output_delta_inplace(np.array(O, copy=True), Y, M, output, B, Yi)
+    T, B_, N2 = O.shape
+    dO = np.array(O, copy=True)                                # (T, B, N2)
+    loss, _ = _output_delta_inplace(dO.reshape(T * B_, N2).T, Y, M, output, B, Yi)   # a view: fills dO
+    return loss, dO
 
 
-def _output_delta_inplace(O: np.ndarray, Y, M, output: str, B: int, Yi=None):
-    """:func:`output_delta`, turning the buffer ``O`` into dO (no (T, B, N2) temporaries).
+def _output_delta_inplace(OT: np.ndarray, Y, M, output: str, B: int, Yi=None):
+    """:func:`output_delta` on the logits laid out classes first, turning ``OT`` into δo in place.
+
+    ``OT`` is (N2, R): column r = (t, b) is o_t of sequence b (R = T·B). :func:`bptt` computes
+    its logits in this layout, because the reductions over the N2 classes (max, Σ exp) then run
+    along contiguous rows, several times faster than over short rows of a (T·B, N2) array.
+    Any (N2, R) view works (``output_delta`` passes a transposed view of a (T, B, N2) array).
 
     For softmax, with s_t = o_t - max_k o_tk, log ŷ_t = s_t - log Σ_k exp(s_tk), so
     L_t = -y_tᵀ log ŷ_t = (Σ_k y_tk) log Σ_k exp(s_tk) - y_tᵀ s_t: finite even where ŷ_t
     underflows, and exp(s_t) serves both the loss and ŷ_t. With y_t = e_j (class j given
     by index) the dot products are single entries: L_t = log Σ_k exp(s_tk) - s_tj, and
     ŷ_t - y_t is ŷ_t with 1 taken from entry j.
+
+    Returns (loss: float, δo as the same (N2, R) array).
     """
-    dO = O
+    N2, R = OT.shape
+    dOT = OT
+    YT = None if Y is None else Y.reshape(R, N2).T             # (N2, R) view of the targets
     if output == "softmax":
-        dO -= O.max(axis=-1, keepdims=True)                # s_t = o_t - max o_t ≤ 0: exp cannot overflow
-        if Y is None:                                      # targets by class: y_t = e_{Yi[t]}
-            T, B_, N2 = dO.shape
-            flat = np.arange(T * B_) * N2 + Yi.reshape(-1)     # (T·B,): where entry j of each row sits
-            L = -dO.reshape(-1)[flat].reshape(T, B_)           # (T, B): -s_tj
+        dOT -= OT.max(axis=0)                                  # s_t = o_t - max o_t ≤ 0: exp cannot overflow
+        if YT is None:                                         # targets by class: y_t = e_{Yi[t]}
+            at_j = (Yi.reshape(R), np.arange(R))               # entry j of every column
+            L = -dOT[at_j]                                     # (R,): -s_tj
         else:
-            L = -np.vecdot(Y, dO)                          # (T, B): -y_tᵀ s_t
-        np.exp(dO, out=dO)                                 # exp(s_t)
-        sum_exp = dO.sum(axis=-1, keepdims=True)           # (T, B, 1): Σ_k exp(s_tk) ≥ 1
-        if Y is None:
-            L += np.log(sum_exp[..., 0])                   # + log Σ_k exp(s_tk)   (Σ_k y_tk = 1)
-            dO /= sum_exp                                  # ŷ_t = softmax(o_t)
-            dO.reshape(-1)[flat] -= 1                      # ŷ_t - e_j
+            L = -np.einsum("kr,kr->r", YT, dOT)                # (R,): -y_tᵀ s_t
+        np.exp(dOT, out=dOT)                                   # exp(s_t)
+        sum_exp = dOT.sum(axis=0)                              # (R,): Σ_k exp(s_tk) ≥ 1
+        dOT /= sum_exp                                         # ŷ_t = softmax(o_t)
+        if YT is None:
+            L += np.log(sum_exp)                               # + log Σ_k exp(s_tk)   (Σ_k y_tk = 1)
+            dOT[at_j] -= 1                                     # ŷ_t - e_j
         else:
-            L += np.log(sum_exp[..., 0]) * Y.sum(axis=-1)  # + (Σ_k y_tk) log Σ_k exp(s_tk)
-            dO /= sum_exp                                  # ŷ_t = softmax(o_t)
-            dO -= Y                                        # ŷ_t - y_t
+            L += np.log(sum_exp) * YT.sum(axis=0)              # + (Σ_k y_tk) log Σ_k exp(s_tk)
+            dOT -= YT                                          # ŷ_t - y_t
     else:
-        dO -= Y                                            # ŷ_t - y_t, with ŷ_t = o_t
-        L = 0.5 * np.vecdot(dO, dO)                        # ½‖ŷ_t - y_t‖²
+        dOT -= YT                                              # ŷ_t - y_t, with ŷ_t = o_t
+        L = 0.5 * np.einsum("kr,kr->r", dOT, dOT)              # ½‖ŷ_t - y_t‖²
     if M is not None:
-        L *= M
-        dO *= M[..., None]
-    dO *= 1.0 / B
-    return float(L.sum()) / B, dO
+        m = M.reshape(R)
+        L *= m
+        dOT *= m
+    dOT *= 1.0 / B
+    return float(L.sum()) / B, dOT
 
 
 def forward_and_output(params: Params, batch, activation: str, output: str):
@@ -85,14 +96,15 @@ def forward_and_output(params: Params, batch, activation: str, output: str):
     """
     X, A0 = batch.X, batch.A0
     T, B, _ = X.shape
-    N1, N2 = params.n_hidden, params.n_out
+    N1 = params.n_hidden
     Z, A = run(params, X, A0, activation, Xi=batch.Xi)        # (T, B, N1) each
-    O = A @ params.V.T + params.c                             # (T, B, N2)
-    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B, batch.Yi)   # O (local) becomes dO = (ŷ_t - y_t) m_t / B
-    G = dO @ params.V                                         # (T, B, N1): ∂L_t/∂a_t = Vᵀ(ŷ_t - y_t)
+    A2 = A.reshape(T * B, N1)
+    OT = params.V @ A2.T + params.c[:, None]                  # (N2, T·B): o_t for every (t, b), classes first
+    loss, dOT = _output_delta_inplace(OT, batch.Y, batch.M, output, B, batch.Yi)   # OT (local) becomes δo
+    G = (dOT.T @ params.V).reshape(T, B, N1)                  # ∂L_t/∂a_t = Vᵀ(ŷ_t - y_t)
     Hp = h_prime(Z, A, activation)                            # (T, B, N1): h'(z_t)
-    dV = dO.reshape(T * B, N2).T @ A.reshape(T * B, N1)       # Σ_t (ŷ_t - y_t) a_tᵀ
-    dc = dO.reshape(T * B, N2).sum(axis=0)                    # Σ_t (ŷ_t - y_t)
+    dV = dOT @ A2                                             # Σ_t (ŷ_t - y_t) a_tᵀ
+    dc = dOT.sum(axis=1)                                      # Σ_t (ŷ_t - y_t)
     return loss, Z, A, G, Hp, dV, dc
 
 
@@ -101,7 +113,7 @@ _CACHE_MAX_BYTES = 64 * 2**20        # larger workspaces are not kept between ca
 
 
 def _workspace(T: int, B: int, N1: int, N2: int, dtype):
-    """Z, A, Hp (T, B, N1) and O (T, B, N2) as views of one buffer, reused from call to call.
+    """Z, A, Hp (T, B, N1) and Oᵀ (N2, T·B) as views of one buffer, reused from call to call.
 
     Every array :func:`bptt` returns is freshly computed from these views (a_T is copied), so
     the buffer can serve the next call of the same thread. Reusing it, rather than asking the
@@ -115,7 +127,7 @@ def _workspace(T: int, B: int, N1: int, N2: int, dtype):
         buf = np.empty(need, dtype)
         _CACHE.buf = buf if buf.nbytes <= _CACHE_MAX_BYTES else None
     Z, A, Hp = (buf[k * S:(k + 1) * S].reshape(T, B, N1) for k in range(3))
-    return Z, A, Hp, buf[3 * S:need].reshape(T, B, N2)
+    return Z, A, Hp, buf[3 * S:need].reshape(N2, T * B)
 
 
 def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softmax", mask=None,
@@ -153,15 +165,15 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     X, A0 = batch.X, batch.A0
     T, B, n = X.shape
     N1, N2 = params.n_hidden, params.n_out
-    Z, A, Hp, O = _workspace(T, B, N1, N2, params.dtype)    # (T, B, N1) ×3, (T, B, N2)
+    Z, A, Hp, OT = _workspace(T, B, N1, N2, params.dtype)   # (T, B, N1) ×3, (N2, T·B)
     run(params, X, A0, activation, out=(Z, A), Xi=batch.Xi)   # z_t, a_t for every t
-    np.dot(A.reshape(T * B, N1), params.V.T, out=O.reshape(T * B, N2))   # V a_t, all t at once
-    O += params.c                                           # o_t = V a_t + c
-    loss, dO = _output_delta_inplace(O, batch.Y, batch.M, output, B, batch.Yi)   # O's buffer now holds δo
+    A2 = A.reshape(T * B, N1)                               # one row per (t, b)
+    np.dot(params.V, A2.T, out=OT)                          # V a_t, all t at once, one column per (t, b)
+    OT += params.c[:, None]                                 # o_t = V a_t + c
+    loss, dOT = _output_delta_inplace(OT, batch.Y, batch.M, output, B, batch.Yi)   # OT's buffer now holds δo
     h_prime(Z, A, activation, out=Hp)                       # (T, B, N1): h'(z_t), all t at once
-    A2, dO2 = A.reshape(T * B, N1), dO.reshape(T * B, N2)   # one row per (t, b)
     dZ = Z                                                  # z_t is no longer needed: its buffer holds
-    np.dot(dO2, params.V, out=dZ.reshape(T * B, N1))        # Vᵀ δo_t, then ∂L/∂a_t, then ∂L/∂z_t
+    np.dot(dOT.T, params.V, out=dZ.reshape(T * B, N1))      # Vᵀ δo_t, then ∂L/∂a_t, then ∂L/∂z_t
     W = params.W
     WdZ = np.empty((B, N1), Z.dtype)                        # (B, N1): (Wᵀ ∂L/∂z_t)ᵀ, reused every step
     dz_next = None                                          # ∂L/∂z_{t+1}, None past the end or at a cut
@@ -179,8 +191,8 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
         W=dW,
         U=np.dot(dZ2.T, X.reshape(T * B, n)),
         b=dZ2.sum(axis=0),
-        V=np.dot(dO2.T, A2),
-        c=dO2.sum(axis=0),
+        V=np.dot(dOT, A2),
+        c=dOT.sum(axis=1),
     )
     if return_state:
         a_T = A[-1].copy()                                  # a copy: a_T must not pin the workspace

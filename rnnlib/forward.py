@@ -17,7 +17,7 @@ import numpy as np
 
 from ._validate import ACTIVATIONS, OUTPUTS, as_float_array, check_choice, check_mask_values
 from .activations import h_fn, h_prime
-from .indices import Indices, check_indices
+from .indices import Indices, check_indices, one_hot
 from .losses import g, step_losses
 from .params import Params, check_params
 
@@ -116,7 +116,7 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
     if isinstance(xs, Indices):
         single = xs.values.ndim == 1
         Xi = check_indices("xs", xs, params.n_in, "n, the columns of params.U")
-        X = np.eye(params.n_in, dtype=dtype)[Xi]            # (T, B, n) one-hot
+        X = one_hot(Xi, params.n_in, dtype)                 # (T, B, n)
     else:
         X = as_float_array("xs", xs, dtype)
         if X.ndim not in (2, 3):
@@ -138,7 +138,7 @@ def prepare(params, xs, ys=None, activation="tanh", output="softmax", mask=None,
             raise ValueError(f"ys must be Indices of shape {want} to match xs (one class per step); got {ys.shape}")
         Yi = check_indices("ys", ys, params.n_out, "N2, the rows of params.V")
         if not (keep_indices and output == "softmax"):
-            Y = np.eye(params.n_out, dtype=dtype)[Yi]       # (T, B, N2) one-hot
+            Y = one_hot(Yi, params.n_out, dtype)            # (T, B, N2)
     elif ys is not None:
         Y = as_float_array("ys", ys, dtype)
         want = (T, params.n_out) if single else (T, B, params.n_out)
@@ -214,7 +214,7 @@ def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None
         Z, A = out
     if Xi is not None:
         UT = np.ascontiguousarray(params.U.T, dtype=Z.dtype)         # (n, N1): row i is U e_i
-        np.take(UT, Xi.reshape(T * B), axis=0, out=Z.reshape(T * B, N1))
+        np.take(UT, Xi.reshape(T * B), axis=0, out=Z.reshape(T * B, N1), mode="clip")   # checked: 0 ≤ i < n
     else:
         np.dot(X.reshape(T * B, n), params.U.T, out=Z.reshape(T * B, N1))   # U x_t for every (t, b)
     Z += params.b                                   # + b

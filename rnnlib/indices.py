@@ -33,10 +33,14 @@ class Indices:
 
     def __init__(self, values):
         arr = np.asarray(values)
+        if arr.size == 0 and arr.dtype == np.float64:       # np.asarray([]) is float: an empty list is no error here
+            arr = arr.astype(np.intp)
         if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"Indices takes integers (class positions); got dtype {arr.dtype}")
         if arr.ndim not in (1, 2):
             raise ValueError(f"Indices must be (T,) for one sequence or (T, B) for a batch; got shape {arr.shape}")
+        if arr.size and np.issubdtype(arr.dtype, np.unsignedinteger) and arr.max() > np.iinfo(np.intp).max:
+            raise ValueError(f"Indices holds {int(arr.max())}, too large for an index")
         self.values = arr.astype(np.intp, copy=False)
 
     @property
@@ -48,7 +52,14 @@ class Indices:
 
     def one_hot(self, size: int, dtype=np.float64) -> np.ndarray:
         """The one-hot array they stand for: shape ``self.shape + (size,)``."""
-        return np.eye(size, dtype=dtype)[self.values]
+        return one_hot(check_indices("indices", self, size, "size"), size, dtype).reshape(self.shape + (size,))
+
+
+def one_hot(idx: np.ndarray, size: int, dtype=np.float64) -> np.ndarray:
+    """e_i for every i in ``idx`` (ints in 0..size-1, already checked): shape ``idx.shape + (size,)``."""
+    out = np.zeros(idx.size * size, dtype)
+    out[np.arange(0, idx.size * size, size) + idx.reshape(-1)] = 1     # entry i of row r sits at r·size + i
+    return out.reshape(idx.shape + (size,))
 
 
 def check_indices(name: str, idx: Indices, size: int, what: str) -> np.ndarray:
@@ -62,4 +73,4 @@ def check_indices(name: str, idx: Indices, size: int, what: str) -> np.ndarray:
     return v if v.ndim == 2 else v[:, None]
 
 
-__all__ = ["Indices", "check_indices"]
+__all__ = ["Indices", "check_indices", "one_hot"]
