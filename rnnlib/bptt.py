@@ -112,6 +112,15 @@ _CACHE = threading.local()          # per thread: the last workspace, reused by 
 _CACHE_MAX_BYTES = 64 * 2**20        # larger workspaces are not kept between calls
 
 
+def release_workspace() -> None:
+    """Let go of this thread's cached workspace (see :func:`bptt`): the next call allocates afresh.
+
+    For memory measurements (chapter "What the algorithms cost"): a buffer kept from an earlier
+    call is not allocated again, so a peak measured without releasing it first would miss it.
+    """
+    _CACHE.buf = None
+
+
 def _workspace(T: int, B: int, N1: int, N2: int, dtype):
     """Z, A, Hp (T, B, N1) and Oᵀ (N2, T·B) as views of one buffer, reused from call to call.
 
@@ -200,4 +209,4 @@ def bptt(params: Params, xs, ys, activation: str = "tanh", output: str = "softma
     return loss, grads
 
 
-__all__ = ["bptt", "output_delta", "forward_and_output"]
+__all__ = ["bptt", "output_delta", "forward_and_output", "release_workspace"]
