@@ -11,7 +11,9 @@ Sections, in order:
 4. characters per second of one training step (gradients, clipping, Adagrad) against the training
    loop of Karpathy's min-char-rnn (``lossFun`` and its Adagrad update), one sequence at a time, in
    the same dtype, and for reference as written there (float64);
-5. ``rnnlib.tensor_bptt.tensor_bptt`` against its plain-einsum twin ``tensor_bptt_einsum``.
+5. the BLAS floor: the matrix products of one bptt call timed alone, against rnnlib, torch and the
+   loop, to show how much of each target any implementation of these products could reach;
+6. ``rnnlib.tensor_bptt.tensor_bptt`` against its plain-einsum twin ``tensor_bptt_einsum``.
 
 PyTorch is optional: without it (or with ``--no-torch``) sections 2 and the torch columns of 3
 are skipped and the script still exits 0. Every timing is the median of interleaved runs
@@ -314,12 +316,38 @@ def min_char_rnn_lossFun(inputs, targets, hprev, Wxh, Whh, Why, bh, by, vocab_si
     return loss, dWxh, dWhh, dWhy, dbh, dby, hs[len(inputs) - 1]
 
 
+STEP_T, STEP_B, STEP_H, STEP_LR = 25, 32, 100, 0.1     # the training step of section 4 (float32)
+
+
+def training_problem():
+    """Section 4's problem: float32 parameters and (T, B) input and target characters."""
+    params0 = init_params(N_VOCAB, STEP_H, N_VOCAB, seed=0, dtype=np.float32)
+    inputs, targets = char_problem(STEP_T, STEP_B, N_VOCAB, seed=4)
+    return params0, inputs, targets
+
+
+def min_char_rnn_step(params0: Params, inputs, targets, lr: float, dt) -> Params:
+    """min-char-rnn's training loop body for each of the B sequences in turn: ``lossFun``, then its Adagrad
+    (``param += -learning_rate * dparam / np.sqrt(mem + 1e-8)``), with the parameters in dtype ``dt``."""
+    T, B = inputs.shape
+    H = params0.n_hidden
+    p = params0.astype(dt)
+    Wxh, Whh, Why, bh, by = p.U, p.W, p.V, p.b[:, None].copy(), p.c[:, None].copy()
+    mems = [np.zeros_like(x) for x in (Wxh, Whh, Why, bh, by)]
+    for s in range(B):                                                  # one sequence at a time
+        _, dWxh, dWhh, dWhy, dbh, dby, _ = min_char_rnn_lossFun(
+            inputs[:, s], targets[:, s], np.zeros((H, 1), dt), Wxh, Whh, Why, bh, by, N_VOCAB)
+        for param, dparam, mem in zip([Wxh, Whh, Why, bh, by], [dWxh, dWhh, dWhy, dbh, dby], mems):
+            mem += dparam * dparam
+            param += -lr * dparam / np.sqrt(mem + 1e-8)                 # adagrad update
+    return Params(W=Whh, U=Wxh, b=bh[:, 0], V=Why, c=by[:, 0])
+
+
 def chars_per_second() -> None:
-    T, B, H, lr, dtype = 25, 32, 100, 0.1, np.float32
+    T, B, H, lr, dtype = STEP_T, STEP_B, STEP_H, STEP_LR, np.float32
     print(f"\n== one training step (gradients, clipping to ±5, Adagrad update): {np.dtype(dtype).name}, "
           f"B={B}, H={H}, T={T}, vocabulary {N_VOCAB} ==")
-    params0 = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
-    inputs, targets = char_problem(T, B, N_VOCAB, seed=4)
+    params0, inputs, targets = training_problem()
     eye = np.eye(N_VOCAB, dtype=dtype)
 
     # the loop reproduces bptt's gradients for one sequence (its loss is summed over t, as bptt's at B = 1)
@@ -341,18 +369,7 @@ def chars_per_second() -> None:
         return adagrad.step(params0, rnnlib.clip_by_value(grads, 5.0))     # clipped as lossFun clips
 
     def loop_step(dt):
-        """min-char-rnn's training loop body for each of the B sequences in turn: lossFun, then Adagrad
-        (``param += -learning_rate * dparam / np.sqrt(mem + 1e-8)``), parameters in dtype ``dt``."""
-        p = params0.astype(dt)
-        Wxh, Whh, Why, bh, by = p.U, p.W, p.V, p.b[:, None].copy(), p.c[:, None].copy()
-        mems = [np.zeros_like(x) for x in (Wxh, Whh, Why, bh, by)]
-        for s in range(B):                                                  # one sequence at a time
-            _, dWxh, dWhh, dWhy, dbh, dby, _ = min_char_rnn_lossFun(
-                inputs[:, s], targets[:, s], np.zeros((H, 1), dt), Wxh, Whh, Why, bh, by, N_VOCAB)
-            for param, dparam, mem in zip([Wxh, Whh, Why, bh, by], [dWxh, dWhh, dWhy, dbh, dby], mems):
-                mem += dparam * dparam
-                param += -lr * dparam / np.sqrt(mem + 1e-8)                 # adagrad update
-        return Params(W=Whh, U=Wxh, b=bh[:, 0], V=Why, c=by[:, 0])
+        return min_char_rnn_step(params0, inputs, targets, lr, dt)
 
     med = interleaved({"rnnlib": rnnlib_step, "loop": lambda: loop_step(dtype),
                        "loop64": lambda: loop_step(np.float64)}, max(3, ARGS.reps))
@@ -373,7 +390,88 @@ def chars_per_second() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# 5. the tensor engine against its einsum twin
+# 5. the BLAS floor: the matrix products of one bptt call, and nothing else
+# ---------------------------------------------------------------------------------------------
+def matrix_products(T: int, B: int, H: int, n: int, N2: int, dtype, gather_inputs: bool,
+                    columns: bool = False) -> Callable[[], None]:
+    """A function running only the matrix products one ``rnnlib.bptt`` call makes (same shapes, same
+    order, random data, preallocated outputs): U x_t for all t (skipped when the inputs are gathered
+    by index), W a_{t-1} for t = 2..T, V a_t, Vᵀ δo_t, Wᵀ ∂L/∂z_t for t = T..2, then dW, dU, dV.
+
+    ``columns=True`` makes the products inside the two time loops with the states as columns,
+    W (H, H) @ a (H, B), instead of rows, a (B, H) @ Wᵀ: the same arithmetic, which some BLAS
+    kernels run faster (a full implementation in that layout needs its own transposes, not timed here).
+    """
+    rng = np.random.default_rng(0)
+    def r(*shape):
+        return rng.standard_normal(shape).astype(dtype)
+    W, WT, U, V = r(H, H), r(H, H), r(H, n), r(N2, H)
+    X2, A2, dZ2, OT = r(T * B, n), r(T * B, H), r(T * B, H), r(N2, T * B)
+    Z2 = np.empty((T * B, H), dtype)
+    A3, dZ3 = A2.reshape(T, B, H), dZ2.reshape(T, B, H)       # states as rows: (B, H) per step
+    AT3, dZT3 = r(T, H, B), r(T, H, B)                        # states as columns: (H, B) per step
+    step, stepT = np.empty((B, H), dtype), np.empty((H, B), dtype)
+
+    def products() -> None:
+        if not gather_inputs:
+            np.dot(X2, U.T, out=Z2)                             # U x_t, all t
+        for t in range(1, T):                                   # W a_{t-1}
+            np.dot(W, AT3[t - 1], out=stepT) if columns else np.dot(A3[t - 1], WT, out=step)
+        np.dot(V, A2.T, out=OT)                                 # V a_t, all t
+        np.dot(OT.T, V, out=Z2)                                 # Vᵀ δo_t, all t
+        for t in range(T - 1, 0, -1):                           # Wᵀ ∂L/∂z_t
+            np.dot(WT, dZT3[t], out=stepT) if columns else np.dot(dZ3[t], W, out=step)
+        np.dot(dZ2[B:].T, A2[:-B]), np.dot(dZ2.T, X2), np.dot(OT, A2)   # dW, dU, dV
+    return products
+
+
+def blas_floor(torch) -> None:
+    print("\n== the BLAS floor: the matrix products of one bptt call, alone (no activations, no softmax, "
+          "no Python around them) ==")
+    B, H, dtype = 32, 512, np.float32
+    params = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
+    inputs, targets = char_problem(T_TABLE, B, N_VOCAB, seed=1)
+    X, Yi = one_hot(inputs, N_VOCAB, dtype), Indices(targets)
+    fns = {"rnnlib": lambda: bptt(params, X, Yi),
+           "rows": matrix_products(T_TABLE, B, H, N_VOCAB, N_VOCAB, dtype, gather_inputs=False),
+           "columns": matrix_products(T_TABLE, B, H, N_VOCAB, N_VOCAB, dtype, gather_inputs=False, columns=True)}
+    if torch is not None:
+        rnn, lin = torch_model(torch, params)
+        tX, tt = torch.from_numpy(X), torch.from_numpy(targets)
+        fns["torch"] = lambda: torch_step(torch, rnn, lin, tX, tt)
+    med = interleaved(fns, ARGS.reps)
+    med["products"] = min(med["rows"], med["columns"])
+    line = (f"B={B}, H={H}, {np.dtype(dtype).name}: rnnlib.bptt {1e3 * med['rnnlib']:.2f} ms; its matrix products "
+            f"alone {1e3 * med['rows']:.2f} ms (states as rows, as rnnlib), {1e3 * med['columns']:.2f} ms (as "
+            f"columns); the faster is {med['products'] / med['rnnlib']:.0%} of rnnlib's time")
+    meta = (f"table_B=32_H=512_float32: rnnlib_ms={1e3 * med['rnnlib']:.3f} products_rows_ms={1e3 * med['rows']:.3f} "
+            f"products_columns_ms={1e3 * med['columns']:.3f}")
+    if torch is not None:
+        line += (f"; torch {1e3 * med['torch']:.2f} ms: products alone / torch = "
+                 f"{med['products'] / med['torch']:.2f} (the target for rnnlib / torch is 0.75)")
+        meta += f" torch_ms={1e3 * med['torch']:.3f} products_over_torch={med['products'] / med['torch']:.2f}"
+    print(line)
+    T, B, H = STEP_T, STEP_B, STEP_H
+    params0, inputs, targets = training_problem()
+    med = interleaved({"rows": matrix_products(T, B, H, N_VOCAB, N_VOCAB, np.float32, gather_inputs=True),
+                       "columns": matrix_products(T, B, H, N_VOCAB, N_VOCAB, np.float32, gather_inputs=True,
+                                                  columns=True),
+                       "loop": lambda: min_char_rnn_step(params0, inputs, targets, STEP_LR, np.float32)},
+                      max(3, ARGS.reps))
+    med["products"] = min(med["rows"], med["columns"])
+    print(f"training step (float32, B={B}, H={H}, T={T}, inputs gathered by index): matrix products alone "
+          f"{1e3 * med['rows']:.2f} ms (rows), {1e3 * med['columns']:.2f} ms (columns), "
+          f"the float32 min-char-rnn loop {1e3 * med['loop']:.2f} ms: "
+          f"a step of nothing but these products would be {med['loop'] / med['products']:.1f}x faster than the loop "
+          f"(the target for rnnlib's whole step is 20x)")
+    meta += (f"; training_step: products_rows_ms={1e3 * med['rows']:.3f} "
+             f"products_columns_ms={1e3 * med['columns']:.3f} loop_ms={1e3 * med['loop']:.3f} "
+             f"loop_over_products={med['loop'] / med['products']:.1f}")
+    RESULTS["meta"]["blas_floor"] = meta
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. the tensor engine against its einsum twin
 # ---------------------------------------------------------------------------------------------
 def tensor_engines() -> None:
     print("\n== rnnlib.tensor_bptt: tensor_bptt against tensor_bptt_einsum ==")
@@ -421,6 +519,8 @@ def write_tsv(path: Path, started: str) -> None:
         lines.append(f"# gradients_vs_torch: {m['gradients'].strip()}")
     if "chars_per_second" in m:
         lines.append(f"# chars_per_second: {m['chars_per_second']}")
+    if "blas_floor" in m:
+        lines.append(f"# blas_floor: {m['blas_floor']}")
     lines += [f"# tensor_vs_einsum: {t}" for t in RESULTS["tensor"]]
     lines.append("\t".join(["B", "H", "dtype", "rnnlib_ms", "torch_ms", "ratio", "target", "verdict"]))
     lines += ["\t".join(str(v) for v in row) for row in RESULTS["rows"]]
@@ -439,6 +539,7 @@ def main() -> int:
         check_against_torch(torch)
     ratio_table(torch)
     chars_per_second()
+    blas_floor(torch)
     tensor_engines()
     if ARGS.tsv is not None:
         if torch is None:

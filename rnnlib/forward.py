@@ -219,8 +219,8 @@ def run(params: Params, X: np.ndarray, A0: np.ndarray, activation: str, out=None
         np.dot(X.reshape(T * B, n), params.U.T, out=Z.reshape(T * B, N1))   # U x_t for every (t, b)
     Z += params.b                                   # + b
     WT = params.W.T                                 # a_{t-1} @ Wᵀ  ==  (W a_{t-1})ᵀ
-    if B > 1:                                       # BLAS multiplies faster by a C-ordered Wᵀ (measured:
-        WT = np.ascontiguousarray(WT)               # benchmarks/README.md); one row (B = 1) does not need it
+    if B > 1:                                       # measured: for B > 1, BLAS multiplies a batch faster by a
+        WT = np.ascontiguousarray(WT)               # C-ordered copy of Wᵀ; for one row the copy costs more than it saves
     Wa = np.empty((B, N1), Z.dtype)                 # (B, N1): W a_{t-1}, reused every step
     h = h_fn(activation)
     a_prev = np.ascontiguousarray(A0, dtype=Z.dtype)

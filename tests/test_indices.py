@@ -735,3 +735,15 @@ def test_empty_list_is_an_empty_sequence_not_a_type_error():
     assert Indices([]).shape == (0,)
     with pytest.raises(ValueError, match="xs is an empty sequence"):
         bptt(p, Indices([]), Indices([]))
+
+
+def test_release_workspace_then_bptt_allocates_and_agrees():
+    from rnnlib.bptt import _CACHE, release_workspace
+    p = init_params(4, 5, 3, seed=2)
+    xs, ys = Indices([[0, 1], [2, 3], [1, 0]]), Indices([[2, 0], [1, 1], [0, 2]])
+    loss1, g1 = bptt(p, xs, ys)
+    assert getattr(_CACHE, "buf", None) is not None            # kept from the call
+    release_workspace()
+    assert _CACHE.buf is None
+    loss2, g2 = bptt(p, xs, ys)
+    assert loss1 == loss2 and all(np.array_equal(a, b) for a, b in zip(g1, g2))
