@@ -5,6 +5,7 @@ against it, and engines against each other, with :func:`gradcheck`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,8 +95,16 @@ class GradCheck:
         return self.max_error <= self.tol and self.loss_error <= self.tol
 
     def __repr__(self) -> str:
+        """A passed check prints a power-of-ten bound on its largest error, not the error itself: finite
+        differences agree to ~1e-10, and those last digits change with the machine's BLAS. A failed
+        check prints every error."""
+        if self.ok:
+            if self.max_error == 0:
+                return f"GradCheck(ok: relative errors 0, tolerance {self.tol:.0e})"
+            bound = 10.0 ** math.ceil(math.log10(self.max_error))
+            return f"GradCheck(ok: largest relative error ≤ {bound:.0e}, tolerance {self.tol:.0e})"
         errs = ", ".join(f"{k}: {v:.1e}" for k, v in self.errors.items())
-        return f"GradCheck({'ok' if self.ok else 'FAILED'}, tol={self.tol:.0e}; {errs})"
+        return f"GradCheck(FAILED, tolerance {self.tol:.0e}; loss: {self.loss_error:.1e}, {errs})"
 
 
 def gradcheck(engine, params: Params, xs, ys, activation: str = "tanh", output: str = "softmax",

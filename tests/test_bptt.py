@@ -273,3 +273,12 @@ def test_numerical_gradient_has_the_engine_signature(rng):
     assert loss == rnnlib.loss(params, xs, ys, "sigmoid", "identity", mask, a0=np.ones(3))
     assert isinstance(grads, Params)
     assert all(g.shape == q.shape for g, q in zip(grads, params))
+
+
+def test_gradcheck_repr_bounds_a_passed_check_and_details_a_failed_one():
+    from rnnlib import GradCheck
+    passed = GradCheck({"W": 3.2e-10, "U": 1e-12, "b": 0.0, "V": 8.1e-10, "c": 2e-11}, 0.0, 1e-7)
+    assert repr(passed) == "GradCheck(ok: largest relative error ≤ 1e-09, tolerance 1e-07)"
+    assert repr(GradCheck({"W": 0.0}, 0.0, 1e-7)) == "GradCheck(ok: relative errors 0, tolerance 1e-07)"
+    failed = GradCheck({"W": 3e-3, "U": 1e-12}, 2e-9, 1e-7)
+    assert repr(failed) == "GradCheck(FAILED, tolerance 1e-07; loss: 2.0e-09, W: 3.0e-03, U: 1.0e-12)"
