@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Time rnnlib's reverse-mode BPTT against PyTorch CPU and a min-char-rnn loop (chapter "Reverse-mode BPTT").
+"""Time rnnlib's reverse-mode BPTT against PyTorch CPU and a min-char-rnn loop (chapter "What the algorithms cost").
 
 Sections, in order:
 
@@ -10,7 +10,7 @@ Sections, in order:
    with PASS/MISS against the targets;
 4. characters per second of one training step (gradients, clipping, Adagrad) against the training
    loop of Karpathy's min-char-rnn (``lossFun`` and its Adagrad update), one sequence at a time, in
-   the same dtype, and for reference as written there (float64);
+   the same dtype, and for reference in min-char-rnn's own float64;
 5. the BLAS floor: the matrix products of one bptt call timed alone, against rnnlib, torch and the
    loop, to show how much of each target any implementation of these products could reach;
 6. ``rnnlib.tensor_bptt.tensor_bptt`` against its plain-einsum twin ``tensor_bptt_einsum``.
@@ -380,7 +380,7 @@ def chars_per_second() -> None:
     print(f"min-char-rnn loop, {np.dtype(dtype).name}:          {chars / med['loop']:>12,.0f} chars/s   "
           f"({1e3 * med['loop']:.2f} ms/step)")
     print(f"speed-up {speedup:.1f}x   target ≥ 20x  {'PASS' if speedup >= 20 else 'MISS'}")
-    print(f"for reference, min-char-rnn as written (float64): {chars / med['loop64']:>10,.0f} chars/s   "
+    print(f"for reference, the loop in float64 (min-char-rnn's): {chars / med['loop64']:>7,.0f} chars/s   "
           f"({1e3 * med['loop64']:.2f} ms/step): rnnlib's float32 step is {speedup64:.1f}x faster (no target)")
     RESULTS["meta"]["chars_per_second"] = (
         f"rnnlib={chars / med['rnnlib']:.0f} min_char_rnn={chars / med['loop']:.0f} speedup={speedup:.1f} "
@@ -426,8 +426,8 @@ def matrix_products(T: int, B: int, H: int, n: int, N2: int, dtype, gather_input
 
 
 def blas_floor(torch) -> None:
-    print("\n== the BLAS floor: the matrix products of one bptt call, alone (no activations, no softmax, "
-          "no Python around them) ==")
+    print("\n== the BLAS floor: the matrix products of one bptt call, alone (no activations, no softmax; "
+          "only the loop over t around the per-step ones) ==")
     B, H, dtype = 32, 512, np.float32
     params = init_params(N_VOCAB, H, N_VOCAB, seed=0, dtype=dtype)
     inputs, targets = char_problem(T_TABLE, B, N_VOCAB, seed=1)

@@ -1,8 +1,10 @@
-"""Class indices that stand for one-hot vectors (chapter "Training"; 000/002 "Perform encoding on {x_t}").
+"""Class indices that stand for one-hot vectors (chapters "Training" and "What the algorithms cost").
 
-A character model's inputs and targets are one-hot: x_t = e_{i_t}, y_t = e_{j_t}. Passing the
-indices i_t, j_t instead of the (T, B, n) one-hot array gives every engine exactly the same
-numbers (the tests check it) and lets :func:`rnnlib.bptt` skip work that multiplies by zeros:
+The sources' training algorithm starts with "Perform encoding on {x_t}" (000, 002 §4.2): a character
+model's inputs and targets are one-hot, x_t = e_{i_t}, y_t = e_{j_t}. Passing the indices i_t, j_t
+instead of the (T, B, n) one-hot array gives every engine exactly the same numbers (the tests check
+it) and lets :func:`rnnlib.bptt` skip two products with zeros (the gradient of U is still one dense
+product with the one-hot inputs):
 
     U x_t = U e_{i_t} = column i_t of U         (a gather, not a matrix product)
     L_t = -y_tᵀ log ŷ_t = -log ŷ_{t, j_t}       (one entry, not a dot product)
@@ -33,7 +35,7 @@ class Indices:
 
     def __init__(self, values):
         arr = np.asarray(values)
-        if arr.size == 0 and arr.dtype == np.float64:       # np.asarray([]) is float: an empty list is no error here
+        if arr.shape == (0,) and arr.dtype == np.float64:   # np.asarray([]) is float: an empty list is no error here
             arr = arr.astype(np.intp)
         if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"Indices takes integers (class positions); got dtype {arr.dtype}")
