@@ -747,3 +747,19 @@ def test_release_workspace_then_bptt_allocates_and_agrees():
     assert _CACHE.buf is None
     loss2, g2 = bptt(p, xs, ys)
     assert loss1 == loss2 and all(np.array_equal(a, b) for a, b in zip(g1, g2))
+
+
+def test_train_takes_indices_and_follows_the_one_hot_run():
+    p = init_params(5, 8, 5, seed=0)
+    idx = np.random.default_rng(0).integers(0, 5, (7, 4))
+    mask = np.ones((6, 4))
+    mask[4:, 1] = 0
+    eye = np.eye(5)
+    by_index = rnnlib.train(p, [(Indices(idx[:-1]), Indices(idx[1:]), mask)], optimizer="adam", lr=0.01,
+                            max_epochs=3, progress="none")
+    one_hot = rnnlib.train(p, [(eye[idx[:-1]], eye[idx[1:]], mask)], optimizer="adam", lr=0.01,
+                           max_epochs=3, progress="none")
+    assert_allclose(by_index.history, one_hot.history, rtol=1e-12)
+    assert by_index.history[-1] < by_index.history[0]
+    for a, b in zip(by_index.params, one_hot.params):
+        assert_allclose(a, b, rtol=1e-10, atol=1e-14)
