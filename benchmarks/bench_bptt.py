@@ -416,12 +416,20 @@ def matrix_products(T: int, B: int, H: int, n: int, N2: int, dtype, gather_input
         if not gather_inputs:
             np.dot(X2, U.T, out=Z2)                             # U x_t, all t
         for t in range(1, T):                                   # W a_{t-1}
-            np.dot(W, AT3[t - 1], out=stepT) if columns else np.dot(A3[t - 1], WT, out=step)
+            if columns:
+                np.dot(W, AT3[t - 1], out=stepT)
+            else:
+                np.dot(A3[t - 1], WT, out=step)
         np.dot(V, A2.T, out=OT)                                 # V a_t, all t
         np.dot(OT.T, V, out=Z2)                                 # Vᵀ δo_t, all t
         for t in range(T - 1, 0, -1):                           # Wᵀ ∂L/∂z_t
-            np.dot(WT, dZT3[t], out=stepT) if columns else np.dot(dZ3[t], W, out=step)
-        np.dot(dZ2[B:].T, A2[:-B]), np.dot(dZ2.T, X2), np.dot(OT, A2)   # dW, dU, dV
+            if columns:
+                np.dot(WT, dZT3[t], out=stepT)
+            else:
+                np.dot(dZ3[t], W, out=step)
+        np.dot(dZ2[B:].T, A2[:-B])                              # dW
+        np.dot(dZ2.T, X2)                                       # dU
+        np.dot(OT, A2)                                          # dV
     return products
 
 

@@ -59,8 +59,8 @@ class Trace:
         if isinstance(ys, Indices):
             if ys.shape != self.o.shape[:-1]:
                 raise ValueError(f"ys must be Indices of shape {self.o.shape[:-1]} to match the trace; got {ys.shape}")
-            check_indices("ys", ys, self.o.shape[-1], "N2")
-            ys = ys.one_hot(self.o.shape[-1], self.o.dtype)
+            ys = one_hot(check_indices("ys", ys, self.o.shape[-1], "N2"), self.o.shape[-1],
+                         self.o.dtype).reshape(self.o.shape)
         ys = as_float_array("ys", ys, self.o.dtype)
         if ys.shape != self.o.shape:
             raise ValueError(f"ys must have shape {self.o.shape} to match the trace; got {ys.shape}")
